@@ -1,0 +1,83 @@
+package rtorrent
+
+import (
+	"context"
+	"fmt"
+)
+
+// Method is one call inside a system.multicall batch.
+type Method struct {
+	Name string
+	Args []any
+}
+
+// Result is one sub-call's outcome: a value, or the error for that sub-call
+// alone (typically a *Fault), so one missing command costs one sensor.
+type Result struct {
+	Value any
+	Err   error
+}
+
+type multicallEntry struct {
+	MethodName string `xmlrpc:"methodName"`
+	Params     []any  `xmlrpc:"params"`
+}
+
+// Multicall sends calls in one system.multicall round trip. The returned
+// error is for the round trip as a whole; per-call faults are in Result.Err.
+func (c *Client) Multicall(ctx context.Context, calls []Method) ([]Result, error) {
+	entries := make([]multicallEntry, len(calls))
+	for i, m := range calls {
+		args := m.Args
+		if args == nil {
+			args = []any{}
+		}
+		entries[i] = multicallEntry{MethodName: m.Name, Params: args}
+	}
+	v, err := c.call(ctx, "system.multicall", []any{entries})
+	if err != nil {
+		return nil, err
+	}
+	list, ok := v.([]any)
+	if !ok || len(list) != len(calls) {
+		return nil, c.wrap("decode", fmt.Errorf("%w: want %d results, got %s", errMulticallShape, len(calls), describe(v)))
+	}
+	out := make([]Result, len(calls))
+	faults := int64(0)
+	for i, item := range list {
+		switch x := item.(type) {
+		case []any:
+			if len(x) != 1 {
+				out[i].Err = c.wrap("decode", fmt.Errorf("%w: result %d of %s has %d values", errMulticallShape, i, calls[i].Name, len(x)))
+				continue
+			}
+			out[i].Value = x[0]
+		case map[string]any:
+			code, _ := x["faultCode"].(int64)
+			msg, _ := x["faultString"].(string)
+			out[i].Err = c.wrap("", &Fault{Code: int(code), Message: msg, Method: calls[i].Name})
+			faults++
+		default:
+			out[i].Err = c.wrap("decode", fmt.Errorf("%w: result %d of %s is %s", errMulticallShape, i, calls[i].Name, describe(item)))
+		}
+	}
+	if faults > 0 {
+		c.mu.Lock()
+		c.stats.SubFaults += faults
+		c.mu.Unlock()
+	}
+	return out, nil
+}
+
+func describe(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "empty"
+	case []any:
+		return fmt.Sprintf("an array of %d", len(x))
+	case map[string]any:
+		return "a struct"
+	default:
+		return fmt.Sprintf("a %T", v)
+	}
+}
