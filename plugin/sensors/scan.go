@@ -1,0 +1,146 @@
+package sensors
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// scanFields are the short per-item fields read by every scan, in order.
+// Static fields (size, files, label, trackers) are not here: they are
+// cached per hash (static.go).
+var scanFields = []string{
+	"d.hash=", "d.state=", "d.complete=", "d.up.rate=", "d.down.rate=",
+	"d.skip.rate=", "d.left_bytes=", "d.message=", "d.ratio=",
+	"d.peers_connected=", "d.peers_complete=", "d.peers_accounted=",
+}
+
+// item is one row of a scan.
+type item struct {
+	hash                       string
+	state, complete            bool
+	upRate, downRate, skipRate int64
+	left, ratio                int64
+	message                    bool
+	peers, seeds, accounted    int64
+}
+
+func (it *item) active() bool { return it.upRate > 0 || it.downRate > 0 }
+
+// scanItems runs one d.multicall2 over "main" and decodes its rows.
+func (r *Reader) scanItems(ctx context.Context) ([]item, error) {
+	args := make([]any, 0, len(scanFields)+2)
+	args = append(args, "", "main")
+	for _, f := range scanFields {
+		args = append(args, f)
+	}
+	v, err := r.client.Call(ctx, "d.multicall2", args...)
+	if err != nil {
+		return nil, err
+	}
+	rows, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("rtorrent %q: d.multicall2 returned %T, want an array", r.client.Name(), v)
+	}
+	items := make([]item, 0, len(rows))
+	bad := 0
+	for _, row := range rows {
+		f, ok := row.([]any)
+		if !ok || len(f) != len(scanFields) {
+			bad++
+			continue
+		}
+		hash, ok := asString(f[0])
+		if !ok || hash == "" {
+			bad++
+			continue
+		}
+		n := func(i int) int64 { x, _ := asInt(f[i]); return x }
+		msg, _ := asString(f[7])
+		items = append(items, item{
+			hash: hash, state: n(1) != 0, complete: n(2) != 0,
+			upRate: n(3), downRate: n(4), skipRate: n(5), left: n(6),
+			message: msg != "", ratio: n(8),
+			peers: n(9), seeds: n(10), accounted: n(11),
+		})
+	}
+	if bad > 0 {
+		r.noteSubError(fmt.Errorf("rtorrent %q: d.multicall2: %d of %d rows malformed, skipped", r.client.Name(), bad, len(rows)))
+	}
+	return items, nil
+}
+
+// scanResult is everything computed from one scan; it stays in the
+// snapshots until the next scan replaces it.
+type scanResult struct {
+	at               time.Time
+	duration         time.Duration
+	replyBytes       int64
+	items            int
+	newHashes        int
+	active, messages int64
+	skipRate         int64
+	sizes            Sizes
+	ratios           RatioBuckets
+	peers            Peers
+	trackers, labels []GroupCounts
+}
+
+// summarize folds scanned items and their cached static data into totals.
+func (r *Reader) summarize(items []item) *scanResult {
+	res := &scanResult{items: len(items)}
+	var trackers, labels *groups
+	if r.opt.PerTracker {
+		trackers = newGroups()
+	}
+	if r.opt.PerLabel {
+		labels = newGroups()
+	}
+	for i := range items {
+		it := &items[i]
+		st := r.static[it.hash]
+		if it.active() {
+			res.active++
+		}
+		if it.message {
+			res.messages++
+		}
+		res.skipRate += it.skipRate
+		res.sizes.SizeBytes += st.size
+		res.sizes.LeftBytes += it.left
+		res.sizes.Files += st.files
+		res.ratios.add(it.ratio)
+		res.peers.Connected += it.peers
+		res.peers.Seeds += it.seeds
+		res.peers.Accounted += it.accounted
+		if trackers != nil {
+			trackers.add(st.domain, it, st)
+		}
+		if labels != nil {
+			labels.add(st.label, it, st)
+		}
+	}
+	res.sizes.Completed = res.sizes.SizeBytes - res.sizes.LeftBytes
+	if trackers != nil {
+		res.trackers = trackers.list()
+	}
+	if labels != nil {
+		res.labels = labels.list()
+	}
+	return res
+}
+
+func (b *RatioBuckets) add(permille int64) {
+	switch {
+	case permille < 500:
+		b.Below05++
+	case permille < 1000:
+		b.To1++
+	case permille < 2000:
+		b.To2++
+	case permille < 5000:
+		b.To5++
+	default:
+		b.Above5++
+	}
+}

@@ -1,0 +1,198 @@
+package sensors
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/rtmon/rtmon/plugin/rtorrent"
+)
+
+// staticInfo is per-item data that rarely changes, cached per hash so the
+// scan can stay short.
+type staticInfo struct {
+	size, files int64
+	label       string
+	domain      string
+}
+
+// NoTracker names the tracker group of items without a usable tracker URL
+// (DHT-only magnets); NoLabel the label group of items without a label.
+const (
+	NoTracker = "none"
+	NoLabel   = "none"
+)
+
+// label decodes d.custom1 as ruTorrent writes it (URI-encoded).
+func label(raw string) string {
+	if raw == "" {
+		return NoLabel
+	}
+	if s, err := url.PathUnescape(raw); err == nil {
+		return s
+	}
+	return raw
+}
+
+// Static fetch strategy: for a few new hashes, per-hash calls batched in
+// system.multicall; for many (the first scan, a big import), one
+// d.multicall2 over main with the static fields, which is cheaper than
+// thousands of sub-calls.
+const (
+	staticBatch       = 400  // hashes per system.multicall (4 sub-calls each, well under rTorrent's 2 MiB request cap)
+	staticFullMinimum = 1000 // at least this many new hashes ...
+	staticFullShare   = 4    // ... or more than 1/4 of all items: take the full d.multicall2
+)
+
+func (r *Reader) staticCalls(hash string) []rtorrent.Method {
+	calls := []rtorrent.Method{
+		{Name: "d.size_bytes", Args: []any{hash}},
+		{Name: "d.size_files", Args: []any{hash}},
+		{Name: "d.custom1", Args: []any{hash}},
+	}
+	if r.opt.PerTracker {
+		calls = append(calls, rtorrent.Method{Name: "t.multicall", Args: []any{hash, "", "t.url="}})
+	}
+	return calls
+}
+
+// fetchStatic fills the cache for hashes not seen before and drops hashes
+// that left rTorrent. It returns the number fetched.
+func (r *Reader) fetchStatic(ctx context.Context, items []item) (int, error) {
+	var missing []string
+	seen := make(map[string]bool, len(items))
+	for i := range items {
+		h := items[i].hash
+		seen[h] = true
+		if _, ok := r.static[h]; !ok {
+			missing = append(missing, h)
+		}
+	}
+	for h := range r.static {
+		if !seen[h] {
+			delete(r.static, h)
+		}
+	}
+	if len(missing) == 0 {
+		return 0, nil
+	}
+	if len(missing) >= staticFullMinimum || len(missing)*staticFullShare > len(items) {
+		return len(missing), r.fetchStaticFull(ctx)
+	}
+	for start := 0; start < len(missing); start += staticBatch {
+		end := min(start+staticBatch, len(missing))
+		var calls []rtorrent.Method
+		for _, h := range missing[start:end] {
+			calls = append(calls, r.staticCalls(h)...)
+		}
+		results, err := r.client.Multicall(ctx, calls)
+		if err != nil {
+			return 0, err
+		}
+		per := len(calls) / (end - start)
+		for i, h := range missing[start:end] {
+			res := results[i*per : (i+1)*per]
+			var st staticInfo
+			if res[0].Err != nil {
+				// The item left between scan and fetch, or the call is
+				// refused: try again next scan.
+				continue
+			}
+			st.size, _ = asInt(res[0].Value)
+			st.files, _ = asInt(res[1].Value)
+			l, _ := asString(res[2].Value)
+			st.label = label(l)
+			st.domain = NoTracker
+			if per > 3 && res[3].Err == nil {
+				st.domain = domainOfTrackers(res[3].Value)
+			}
+			r.static[h] = st
+		}
+	}
+	return len(missing), nil
+}
+
+func (r *Reader) fetchStaticFull(ctx context.Context) error {
+	args := []any{"", "main", "d.hash=", "d.size_bytes=", "d.size_files=", "d.custom1="}
+	if r.opt.PerTracker {
+		// Stock rTorrent has no d.tracker_domain; a t.multicall nested in
+		// the d.multicall2 gets every item's tracker URLs in the same trip.
+		args = append(args, "t.multicall=,t.url=")
+	}
+	v, err := r.client.Call(ctx, "d.multicall2", args...)
+	if err != nil {
+		return err
+	}
+	rows, ok := v.([]any)
+	if !ok {
+		return fmt.Errorf("rtorrent %q: d.multicall2 (static fields) returned %T, want an array", r.client.Name(), v)
+	}
+	for _, row := range rows {
+		f, ok := row.([]any)
+		if !ok || len(f) != len(args)-2 {
+			continue
+		}
+		h, _ := asString(f[0])
+		if h == "" {
+			continue
+		}
+		st := staticInfo{domain: NoTracker}
+		st.size, _ = asInt(f[1])
+		st.files, _ = asInt(f[2])
+		l, _ := asString(f[3])
+		st.label = label(l)
+		if len(f) > 4 {
+			st.domain = domainOfTrackers(f[4])
+		}
+		r.static[h] = st
+	}
+	return nil
+}
+
+// domainOfTrackers picks the domain of the first usable tracker URL from a
+// t.multicall reply (an array of one-element arrays).
+func domainOfTrackers(v any) string {
+	rows, _ := v.([]any)
+	for _, row := range rows {
+		f, _ := row.([]any)
+		if len(f) == 0 {
+			continue
+		}
+		if s, ok := f[0].(string); ok {
+			if d := TrackerDomain(s); d != "" {
+				return d
+			}
+		}
+	}
+	return NoTracker
+}
+
+// TrackerDomain reduces a tracker URL to the domain operators group by:
+// lower-cased host without port, and without a leading "www.", "tracker."
+// or "announce." label when a registered name remains. It returns "" for
+// URLs without a host (dht://, garbage).
+func TrackerDomain(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	host := u.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "" {
+		return ""
+	}
+	if net.ParseIP(host) != nil {
+		return host
+	}
+	for _, p := range []string{"www.", "tracker.", "announce."} {
+		if rest, ok := strings.CutPrefix(host, p); ok && strings.Contains(rest, ".") {
+			return rest
+		}
+	}
+	return host
+}
