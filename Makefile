@@ -1,0 +1,83 @@
+# rtmon — see README.md and docs/ for what each target does and why.
+#
+#   make deps     install the Debian packages rtmon builds and tests against (root)
+#   make build    build/rtorrent.so, build/rtmon-viewer, build/rtmon-probe
+#   make test     deps + build, then the whole test suite against real components
+#   make demo     deps + build, then the whole stack on loopback until Ctrl-C
+#   make install  plugin, snippets, viewer and its systemd unit (root)
+
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(PATH)
+GO ?= go
+BUILD := build
+
+# collectd's headers for the cgo plugin, set here so the user's environment
+# needs nothing (Debian's collectd-dev puts them under /usr/include/collectd).
+export CGO_ENABLED := 1
+export CGO_CPPFLAGS := -I/usr/include/collectd/core/daemon -I/usr/include/collectd/core -I/usr/include/collectd
+
+# Debian packages: the real components the tests start, and the headers
+# and libraries the build links against.
+DEB_PACKAGES := collectd-core collectd-dev rrdtool librrd-dev rtorrent opentracker \
+	mktorrent nginx chromium gcc pkg-config procps
+
+# Test knobs: TESTFLAGS for extra go test flags (e.g. TESTFLAGS=-short),
+# FUZZTIME for each fuzz target's bounded run inside `make test`.
+TESTFLAGS ?=
+FUZZTIME ?= 10s
+
+PLUGIN_SRC := $(wildcard plugin/*.go)
+VIEWER_SRC := $(wildcard viewer/*.go)
+TARGETS := $(BUILD)/rtmon-probe
+ifneq ($(PLUGIN_SRC),)
+TARGETS += $(BUILD)/rtorrent.so
+endif
+ifneq ($(VIEWER_SRC),)
+TARGETS += $(BUILD)/rtmon-viewer
+endif
+
+.PHONY: all deps build test unit fuzz demo install uninstall clean
+.PHONY: $(BUILD)/rtmon-probe $(BUILD)/rtorrent.so $(BUILD)/rtmon-viewer
+
+all: build
+
+# deps: installs only what is missing; does nothing when all is present.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "deps: missing Debian packages: $$missing"; \
+		echo "deps: run as root (sudo make deps) or: sudo apt-get update && sudo apt-get install -y $$missing"; exit 1; fi; \
+	echo "deps: installing $$missing"; \
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing
+	@command -v $(GO) >/dev/null || { echo "deps: Go not found (expected /usr/local/go/bin/go, Go 1.26)"; exit 1; }
+
+build: $(TARGETS)
+
+$(BUILD)/rtmon-probe:
+	$(GO) build -o $@ ./plugin/cmd/rtmon-probe
+
+$(BUILD)/rtorrent.so:
+	$(GO) build -buildmode=c-shared -o $@ ./plugin
+
+$(BUILD)/rtmon-viewer:
+	$(GO) build -o $@ ./viewer
+
+# test: the whole suite, with the race detector, then each fuzz target
+# for FUZZTIME. Tests start rTorrent, opentracker, nginx, collectd and
+# Chromium themselves on loopback and stop them afterwards.
+test: deps build unit fuzz
+
+unit:
+	RTMON_BUILD=$(CURDIR)/$(BUILD) $(GO) test -race -count=1 -timeout 30m $(TESTFLAGS) ./...
+
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+			echo "fuzz: $$pkg $$f for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; done
+
+clean:
+	rm -rf $(BUILD)
