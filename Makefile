@@ -50,7 +50,7 @@ deps:
 		echo "deps: missing Debian packages: $$missing"; \
 		echo "deps: run as root (sudo make deps) or: sudo apt-get update && sudo apt-get install -y $$missing"; exit 1; fi; \
 	echo "deps: installing $$missing"; \
-	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing
 	@command -v $(GO) >/dev/null || { echo "deps: Go not found (expected /usr/local/go/bin/go, Go 1.26)"; exit 1; }
 
 build: $(TARGETS)
