@@ -24,6 +24,11 @@ func decodeReply(body []byte) (any, error) {
 	if !bytes.Contains(body, []byte("<methodResponse")) {
 		return nil, fmt.Errorf("not an XML-RPC reply (starts %q)", truncate(string(body), 40))
 	}
+	// The decoder stops at the first complete value; a reply cut after it
+	// must not pass for whole.
+	if !bytes.HasSuffix(bytes.TrimRight(body, " \t\r\n"), []byte("</methodResponse>")) {
+		return nil, fmt.Errorf("malformed XML-RPC reply: truncated (no closing </methodResponse>)")
+	}
 	var v any
 	if err := xmlrpc.Response(body).Unmarshal(&v); err != nil {
 		return nil, fmt.Errorf("malformed XML-RPC reply: %w", err)
