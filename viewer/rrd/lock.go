@@ -1,0 +1,10 @@
+package rrd
+
+import "sync"
+
+// unsafeMu serializes the librrd calls that are not thread-safe:
+// rrd_graph_v and rrd_xport. Both run the graph engine, which touches
+// process-wide state (Pango and fontconfig initialisation, localtime's
+// static buffer, static caches inside rrd_graph.c). The *_r calls do not
+// take it.
+var unsafeMu sync.Mutex
