@@ -41,7 +41,7 @@ func label(raw string) string {
 // d.multicall2 over main with the static fields, which is cheaper than
 // thousands of sub-calls.
 const (
-	staticBatch       = 400  // hashes per system.multicall (4 sub-calls each, well under rTorrent's 2 MiB request cap)
+	staticBatch       = 200  // hashes per system.multicall: 4 sub-calls, ~1 KB each hash, well under the 512 KiB network.xmlrpc.size_limit of Debian's 0.9.8
 	staticFullMinimum = 1000 // at least this many new hashes ...
 	staticFullShare   = 4    // ... or more than 1/4 of all items: take the full d.multicall2
 )
