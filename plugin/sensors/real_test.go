@@ -72,6 +72,15 @@ func groundTruth(t *testing.T, rt *testbed.RTorrent) truth {
 	return g
 }
 
+func newReaderB(tb testing.TB, url string) *Reader {
+	tb.Helper()
+	c, err := rtorrent.New(rtorrent.Config{Name: "main", URL: url, Timeout: 30 * time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return NewReader(c, DefaultOptions())
+}
+
 func newReader(t *testing.T, url string, opt Options) *Reader {
 	t.Helper()
 	c, err := rtorrent.New(rtorrent.Config{Name: "main", URL: url, Timeout: 10 * time.Second})
