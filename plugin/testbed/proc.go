@@ -1,0 +1,262 @@
+package testbed
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// sbinDirs are searched after PATH: nginx lives in /usr/sbin, which a
+// non-root PATH often lacks.
+var sbinDirs = []string{"/usr/sbin", "/sbin", "/usr/local/sbin"}
+
+// lookBin finds a binary in PATH or the sbin directories.
+func lookBin(name string) (string, error) {
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	for _, dir := range sbinDirs {
+		p := filepath.Join(dir, name)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s not found in PATH or %v", name, sbinDirs)
+}
+
+// Need fails the test when a binary is missing. It fails rather than skips:
+// a test that silently skips on a machine without rTorrent proves nothing,
+// and `make deps` is the fix.
+func Need(t testing.TB, bins ...string) {
+	t.Helper()
+	for _, b := range bins {
+		if _, err := lookBin(b); err != nil {
+			t.Fatalf("testbed: needs %q, which is missing (%v); `make deps` installs it", b, err)
+		}
+	}
+}
+
+// bin is Need for one binary, returning its path.
+func bin(t testing.TB, name string) string {
+	t.Helper()
+	Need(t, name)
+	p, _ := lookBin(name)
+	return p
+}
+
+// FreePort returns a TCP port that was free on host a moment ago. The
+// kernel picks it, so parallel tests rarely collide; the small race between
+// closing the probe and the daemon binding is accepted.
+func FreePort(t testing.TB, host string) int {
+	t.Helper()
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		t.Fatalf("testbed: free port on %s: %v", host, err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// spawnOnce starts the spawner goroutine.
+var (
+	spawnOnce sync.Once
+	spawnCh   chan func()
+)
+
+// spawn runs cmd.Start on one OS thread that is locked and never exits.
+// Pdeathsig fires when the *thread* that forked the child exits, not the
+// process (golang/go#27505); Go may retire threads, so starting from a
+// thread that lives as long as the test binary makes the signal mean
+// "the test binary died".
+func spawn(cmd *exec.Cmd) error {
+	spawnOnce.Do(func() {
+		spawnCh = make(chan func())
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread lives until exit
+			for f := range spawnCh {
+				f()
+			}
+		}()
+	})
+	errc := make(chan error, 1)
+	spawnCh <- func() { errc <- cmd.Start() }
+	return <-errc
+}
+
+// proc is one started daemon: its own process group, its log file, and a
+// goroutine that reaps it.
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	log  string
+	done chan struct{} // closed once the process is reaped
+	err  error         // Wait's result, valid after done
+}
+
+// startProc starts path with args in its own process group, stdout and
+// stderr appended to logPath, killed by the kernel if the test binary dies.
+// cred, when non-nil, runs it as another user (Pdeathsig is set after the
+// credential change, so it survives; a daemon dropping privileges itself
+// would clear it).
+func startProc(name, path string, args, env []string, dir, logPath string, cred *syscall.Credential) (*proc, error) {
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("%s: open log: %w", name, err)
+	}
+	defer logf.Close() // the child holds its own copy
+	cmd := exec.Command(path, args...)
+	cmd.Env = env
+	cmd.Dir = dir
+	cmd.Stdout = logf
+	cmd.Stderr = logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Setpgid:    true,
+		Pdeathsig:  syscall.SIGKILL,
+		Credential: cred,
+	}
+	if err := spawn(cmd); err != nil {
+		return nil, fmt.Errorf("%s: start %s: %w", name, path, err)
+	}
+	p := &proc{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+func (p *proc) pid() int { return p.cmd.Process.Pid }
+
+// exited reports whether the process is gone (and reaped).
+func (p *proc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// signalGroup sends sig to the whole process group, so helpers the daemon
+// forked go too. Errors (group already gone) are ignored on purpose.
+func (p *proc) signalGroup(sig syscall.Signal) {
+	_ = syscall.Kill(-p.pid(), sig)
+}
+
+// signal sends sig to the main process only (SIGSTOP/SIGCONT, a graceful
+// SIGTERM).
+func (p *proc) signal(sig syscall.Signal) {
+	if !p.exited() {
+		_ = p.cmd.Process.Signal(sig)
+	}
+}
+
+// kill sends SIGKILL to the group and waits until the process is reaped.
+// A stopped (SIGSTOPped) process dies from SIGKILL too.
+func (p *proc) kill() {
+	p.signalGroup(syscall.SIGKILL)
+	<-p.done
+	p.signalGroup(syscall.SIGKILL) // stragglers that outlived the leader
+}
+
+// stop asks politely with sig, waits up to grace, then kills.
+func (p *proc) stop(sig syscall.Signal, grace time.Duration) {
+	p.signalGroup(syscall.SIGCONT) // a paused daemon cannot act on SIGTERM
+	p.signal(sig)
+	select {
+	case <-p.done:
+	case <-time.After(grace):
+	}
+	p.kill()
+}
+
+// tail returns the last n bytes of the log, for failure messages.
+func (p *proc) tail(n int) string { return tailFile(p.log, n) }
+
+func tailFile(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("(no log: %v)", err)
+	}
+	if len(b) > n {
+		b = b[len(b)-n:]
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			b = b[i+1:]
+		}
+	}
+	if len(b) == 0 {
+		return "(log empty)"
+	}
+	return string(b)
+}
+
+// errExited is returned by waitUntil when the process died while waiting.
+var errExited = errors.New("process exited")
+
+// waitUntil polls ready every interval until it returns nil, the process
+// exits, or timeout passes. It returns the last error from ready.
+func (p *proc) waitUntil(timeout time.Duration, ready func() error) error {
+	deadline := time.Now().Add(timeout)
+	interval := 5 * time.Millisecond
+	for {
+		err := ready()
+		if err == nil {
+			return nil
+		}
+		if p.exited() {
+			return fmt.Errorf("%s %w (%v) while waiting; last error: %v", p.name, errExited, p.err, err)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s not ready after %v: %w", p.name, timeout, err)
+		}
+		time.Sleep(interval)
+		if interval < 50*time.Millisecond {
+			interval *= 2
+		}
+	}
+}
+
+// dialReady is a readiness check: something accepts TCP on addr.
+func dialReady(addr string) func() error {
+	return func() error {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return err
+		}
+		return c.Close()
+	}
+}
+
+// baseEnv is a small, predictable environment for daemons: no inherited
+// proxies or locale surprises, HOME pointing at the daemon's own dir.
+func baseEnv(home string) []string {
+	return []string{
+		"HOME=" + home,
+		"PATH=" + os.Getenv("PATH"),
+		"TERM=xterm",
+		"LANG=C",
+	}
+}
+
+// shortTempDir makes a temp dir with a short path: unix socket paths are
+// limited to 108 bytes and t.TempDir() embeds the (long) test name.
+func shortTempDir(t testing.TB, prefix string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		t.Fatalf("testbed: temp dir: %v", err)
+	}
+	return dir
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
