@@ -1,0 +1,166 @@
+package testbed
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Nginx is a running nginx that serves an rTorrent SCGI socket as HTTP
+// /RPC2 behind basic auth, the way ruTorrent setups expose rTorrent.
+type Nginx struct {
+	URL            string // http://127.0.0.1:port/RPC2
+	User, Password string
+	PID            int
+	Dir            string
+	Log            string // nginx's error log (and our stdout/stderr capture)
+	AccessLog      string
+
+	proc *proc
+}
+
+// StartNginx starts nginx on a free 127.0.0.1 port with location /RPC2
+// passing to scgiSocket (a unix socket path), guarded by basic auth for
+// user/password. t.Cleanup stops it.
+//
+// It runs with `master_process off`: one process that serves requests
+// itself. With a master, the workers would be forked by nginx (not by us),
+// so they would not inherit our Pdeathsig and would outlive a killed test
+// binary; and as root they would switch to user nobody, who cannot connect
+// to rTorrent's root-owned socket. Every path (pid, logs, temp dirs) is
+// private, so it needs neither root nor /var/lib/nginx.
+func StartNginx(t testing.TB, scgiSocket, user, password string) *Nginx {
+	t.Helper()
+	path := bin(t, "nginx")
+	if !filepath.IsAbs(scgiSocket) {
+		t.Fatalf("testbed: StartNginx: socket %q must be an absolute path", scgiSocket)
+	}
+	if strings.ContainsAny(user, ":\n") || strings.Contains(password, "\n") {
+		t.Fatalf("testbed: StartNginx: user %q or password contains ':' or a newline", user)
+	}
+	dir := shortTempDir(t, "ngx")
+	port := FreePort(t, "127.0.0.1")
+	n := &Nginx{
+		URL:       fmt.Sprintf("http://127.0.0.1:%d/RPC2", port),
+		User:      user,
+		Password:  password,
+		Dir:       dir,
+		Log:       filepath.Join(dir, "error.log"),
+		AccessLog: filepath.Join(dir, "access.log"),
+	}
+	t.Cleanup(func() {
+		if n.proc != nil {
+			n.proc.kill()
+		}
+		if t.Failed() {
+			t.Logf("testbed: nginx error log %s (tail):\n%s", n.Log, tailFile(n.Log, 2000))
+		}
+		_ = os.RemoveAll(dir)
+	})
+
+	// {SHA} is one of the password schemes nginx's auth_basic_user_file
+	// accepts besides crypt(3): base64 of the raw SHA-1 of the password.
+	sum := sha1.Sum([]byte(password))
+	htpasswd := user + ":{SHA}" + base64.StdEncoding.EncodeToString(sum[:]) + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "htpasswd"), []byte(htpasswd), 0o644); err != nil {
+		t.Fatalf("testbed: StartNginx: %v", err)
+	}
+	conf := nginxConf(dir, port, scgiSocket)
+	confPath := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+		t.Fatalf("testbed: StartNginx: %v", err)
+	}
+	// -e sends the log to our file before the config is read, instead of
+	// the compiled-in path; -p makes relative paths resolve under dir.
+	p, err := startProc("nginx", path, []string{"-p", dir + "/", "-c", confPath, "-e", n.Log},
+		baseEnv(dir), dir, n.Log, nil)
+	if err != nil {
+		t.Fatalf("testbed: %v", err)
+	}
+	n.proc = p
+	n.PID = p.pid()
+	if err := p.waitUntil(10*time.Second, dialReady(net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))); err != nil {
+		t.Fatalf("testbed: start nginx: %v\nlog:\n%s", err, tailFile(n.Log, 2000))
+	}
+	return n
+}
+
+func nginxConf(dir string, port int, socket string) string {
+	return fmt.Sprintf(`daemon off;
+master_process off;
+pid %[1]s/nginx.pid;
+lock_file %[1]s/nginx.lock;
+error_log %[1]s/error.log info;
+events { worker_connections 256; }
+http {
+    access_log %[1]s/access.log;
+    client_body_temp_path %[1]s/client_body;
+    proxy_temp_path %[1]s/proxy;
+    fastcgi_temp_path %[1]s/fastcgi;
+    uwsgi_temp_path %[1]s/uwsgi;
+    scgi_temp_path %[1]s/scgi;
+    server {
+        listen 127.0.0.1:%[2]d;
+        location /RPC2 {
+            auth_basic "rtorrent";
+            auth_basic_user_file %[1]s/htpasswd;
+            client_max_body_size 16m;
+            include %[4]s;
+            scgi_pass unix:%[3]s;
+        }
+    }
+}
+`, dir, port, socket, scgiParams)
+}
+
+// scgiParams is Debian's file of SCGI parameters; nginx needs at least
+// CONTENT_LENGTH from it, which rTorrent requires.
+const scgiParams = "/etc/nginx/scgi_params"
+
+// Call posts an XML-RPC call to URL with the Nginx credentials.
+func (n *Nginx) Call(method string, args ...any) (any, error) {
+	v, _, err := PostXMLRPC(n.URL, n.User, n.Password, method, args...)
+	return v, err
+}
+
+// PostXMLRPC makes one XML-RPC call over HTTP with basic auth (when user is
+// not empty) and returns the decoded value and the HTTP status. A non-200
+// status is an error.
+func PostXMLRPC(url, user, password, method string, args ...any) (any, int, error) {
+	body, err := encodeCall(method, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, 0, err
+	}
+	req.Header.Set("Content-Type", "text/xml")
+	if user != "" {
+		req.SetBasicAuth(user, password)
+	}
+	resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s via %s: %w", method, url, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, resp.StatusCode, fmt.Errorf("%s via %s: read: %w", method, url, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, resp.StatusCode, fmt.Errorf("%s via %s: HTTP %s", method, url, resp.Status)
+	}
+	v, err := decodeResponse(raw)
+	return v, resp.StatusCode, err
+}

@@ -1,0 +1,195 @@
+package testbed
+
+import (
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Tracker is a running opentracker on 127.0.0.1.
+type Tracker struct {
+	Addr     string // 127.0.0.1:port, TCP and UDP
+	Announce string // http://127.0.0.1:port/announce
+	PID      int
+	Dir      string
+	Log      string
+
+	proc *proc
+}
+
+// StartTracker starts opentracker on a free 127.0.0.1 port with a
+// whitelist of info hashes (40 hex digits). Debian builds opentracker in
+// whitelist mode: any hash not listed is refused ("Requested download is
+// not authorized"). It returns once the tracker accepts announces for the
+// first hash. t.Cleanup stops it.
+//
+// Debian's opentracker refuses to run as root ("Still running with root
+// privileges?!") and, started as root, chroots to tracker.rootdir and
+// drops to nobody by itself; that credential change would clear our
+// Pdeathsig. So as root we start it as nobody ourselves, and the whitelist
+// is named relative to tracker.rootdir, which works with and without the
+// chroot.
+func StartTracker(t testing.TB, infoHashes []string) *Tracker {
+	t.Helper()
+	return startTracker(t, FreePort(t, "127.0.0.1"), infoHashes)
+}
+
+func startTracker(t testing.TB, port int, infoHashes []string) *Tracker {
+	t.Helper()
+	path := bin(t, "opentracker")
+	dir := shortTempDir(t, "ot")
+	tr := &Tracker{
+		Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+		Dir:  dir,
+		Log:  filepath.Join(dir, "opentracker.log"),
+	}
+	tr.Announce = "http://" + tr.Addr + "/announce"
+	t.Cleanup(func() {
+		if tr.proc != nil {
+			tr.proc.kill()
+		}
+		if t.Failed() {
+			t.Logf("testbed: opentracker log %s (tail):\n%s", tr.Log, tailFile(tr.Log, 2000))
+		}
+		_ = os.RemoveAll(dir)
+	})
+
+	var wl strings.Builder
+	for _, h := range infoHashes {
+		if b, err := hex.DecodeString(h); err != nil || len(b) != 20 {
+			t.Fatalf("testbed: StartTracker: %q is not a 40-hex info hash", h)
+		}
+		wl.WriteString(strings.ToLower(h) + "\n")
+	}
+	conf := strings.Join([]string{
+		"listen.tcp " + tr.Addr,
+		"listen.udp " + tr.Addr,
+		"access.whitelist whitelist",
+		"tracker.rootdir " + dir,
+	}, "\n") + "\n"
+	// The tracker may run as nobody: the dir must be searchable, files readable.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatalf("testbed: %v", err)
+	}
+	for name, content := range map[string]string{"whitelist": wl.String(), "opentracker.conf": conf} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatalf("testbed: StartTracker: %v", err)
+		}
+	}
+	var cred *syscall.Credential
+	if os.Geteuid() == 0 {
+		c, err := nobody()
+		if err != nil {
+			t.Fatalf("testbed: StartTracker: %v", err)
+		}
+		cred = c
+	}
+	p, err := startProc("opentracker", path, []string{"-f", filepath.Join(dir, "opentracker.conf")},
+		baseEnv(dir), dir, tr.Log, cred)
+	if err != nil {
+		t.Fatalf("testbed: %v", err)
+	}
+	tr.proc = p
+	tr.PID = p.pid()
+	ready := dialReady(tr.Addr)
+	if len(infoHashes) > 0 {
+		// The whitelist is read by a thread after the port opens: wait until
+		// an announce for a listed hash is accepted. event=stopped leaves
+		// no fake peer behind.
+		ready = func() error { return tr.probe(infoHashes[0]) }
+	}
+	if err := p.waitUntil(10*time.Second, ready); err != nil {
+		t.Fatalf("testbed: start opentracker: %v\nlog:\n%s", err, tailFile(tr.Log, 2000))
+	}
+	return tr
+}
+
+// nobody returns the credentials of user nobody for dropping root.
+func nobody() (*syscall.Credential, error) {
+	u, err := user.Lookup("nobody")
+	if err != nil {
+		return nil, fmt.Errorf("look up user nobody: %w", err)
+	}
+	uid, err1 := strconv.Atoi(u.Uid)
+	gid, err2 := strconv.Atoi(u.Gid)
+	if err1 != nil || err2 != nil {
+		return nil, fmt.Errorf("user nobody has uid %q gid %q", u.Uid, u.Gid)
+	}
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}, nil
+}
+
+// probe announces event=stopped for hash and fails unless the tracker
+// accepts it.
+func (tr *Tracker) probe(hash string) error {
+	raw, _ := hex.DecodeString(hash)
+	q := "info_hash=" + url.QueryEscape(string(raw)) +
+		"&peer_id=-TB0001-testbedprobe&port=1&uploaded=0&downloaded=0&left=0&compact=1&event=stopped"
+	body, err := httpGet(tr.Announce + "?" + q)
+	if err != nil {
+		return err
+	}
+	v, err := bdecode(body)
+	if err != nil {
+		return fmt.Errorf("announce reply %.100q: %w", body, err)
+	}
+	if m, ok := v.(map[string]any); ok {
+		if reason, ok := m["failure reason"]; ok {
+			return fmt.Errorf("tracker refused: %v", reason)
+		}
+	}
+	return nil
+}
+
+// Scrape returns the tracker's seeder (complete) and leecher (incomplete)
+// counts for an info hash: the tracker's view of the swarm.
+func (tr *Tracker) Scrape(t testing.TB, hash string) (complete, incomplete int) {
+	t.Helper()
+	raw, err := hex.DecodeString(hash)
+	if err != nil || len(raw) != 20 {
+		t.Fatalf("testbed: Scrape: bad info hash %q", hash)
+	}
+	body, err := httpGet("http://" + tr.Addr + "/scrape?info_hash=" + url.QueryEscape(string(raw)))
+	if err != nil {
+		t.Fatalf("testbed: scrape: %v", err)
+	}
+	v, err := bdecode(body)
+	if err != nil {
+		t.Fatalf("testbed: scrape reply %.100q: %v", body, err)
+	}
+	files, _ := v.(map[string]any)["files"].(map[string]any)
+	entry, ok := files[string(raw)].(map[string]any)
+	if !ok {
+		return 0, 0
+	}
+	c, _ := entry["complete"].(int64)
+	i, _ := entry["incomplete"].(int64)
+	return int(c), int(i)
+}
+
+func httpGet(u string) ([]byte, error) {
+	c := &http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get(u)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s: %.100q", u, resp.Status, body)
+	}
+	return body, nil
+}
