@@ -14,6 +14,18 @@ import (
 // strings as string, arrays as []any and structs as map[string]any.
 func decodeReply(body []byte) (any, error) {
 	body = sanitize(body)
+	if v, err := fastDecode(body); err == nil {
+		if f, ok := v.(*Fault); ok {
+			return nil, f
+		}
+		return v, nil
+	}
+	return slowDecode(body)
+}
+
+// slowDecode is the general path through kolo/xmlrpc, for replies outside
+// the fast subset and for the final word on malformed ones.
+func slowDecode(body []byte) (any, error) {
 	if bytes.Contains(body, []byte("<fault>")) {
 		var f xmlrpc.FaultError
 		if err := xmlrpc.Response(body).Unmarshal(&f); err != nil {
