@@ -70,4 +70,3 @@ func TestSwarm(t *testing.T) {
 		t.Errorf("down total %d → %d, want it to rise past the 6 MiB moved", first.Traffic.DownTotal, last.Traffic.DownTotal)
 	}
 }
-
