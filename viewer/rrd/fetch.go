@@ -66,6 +66,9 @@ func Fetch(file, cf string, start, end int64, step uint64) (*FetchResult, error)
 	// rrd_fetch_r allocates one row more than it fills; rrdtool fetch
 	// prints (end-start)/step rows, and so do we.
 	rows := int((f.End - f.Start) / int64(f.Step))
+	if rows < 0 {
+		return nil, fmt.Errorf("rrd fetch %s: librrd returned end %d before start %d", file, f.End, f.Start)
+	}
 	f.Rows = splitRows(goFloats((*C.double)(data), rows*int(dsCnt)), rows, int(dsCnt))
 	return f, nil
 }

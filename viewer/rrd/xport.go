@@ -60,6 +60,9 @@ func Xport(args []string) (*XportResult, error) {
 	}
 	// rrd_xport allocates exactly (end-start)/step rows.
 	rows := int((x.End - x.Start) / int64(x.Step))
+	if rows < 0 {
+		return nil, fmt.Errorf("rrd xport: librrd returned end %d before start %d", x.End, x.Start)
+	}
 	x.Rows = splitRows(goFloats((*C.double)(data), rows*int(colCnt)), rows, int(colCnt))
 	return x, nil
 }
