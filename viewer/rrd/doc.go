@@ -8,7 +8,7 @@
 // librrd keeps its error text in a per-thread context, and only the *_r entry
 // points are documented as thread-safe. rrd_graph_v and rrd_xport share
 // process-wide state (the Pango/fontconfig setup, localtime's static buffer,
-// static caches in the graph code), so every Graph and Xport call holds one
+// static state in the graph code), so every Graph and Xport call holds one
 // package mutex. Fetch, LastUpdate and Info use rrd_fetch_r,
 // rrd_lastupdate_r and rrd_info_r and run in parallel.
 //
