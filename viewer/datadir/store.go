@@ -1,0 +1,81 @@
+package datadir
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Store keeps an Index of one DataDir fresh: it is rebuilt on demand once
+// older than MaxAge, by one caller at a time while the others keep using
+// the previous index. A new host or plugin shows up within MaxAge, and a
+// DataDir of many hosts is walked at most once per MaxAge, whatever the
+// request rate.
+type Store struct {
+	Dir    string
+	MaxAge time.Duration
+
+	mu       sync.Mutex
+	cur      *Index
+	fresh    time.Time     // when cur was built, or zero after Refresh
+	building chan struct{} // closed when the build in progress ends
+	lastErr  error
+}
+
+// NewStore returns a Store for dir.
+func NewStore(dir string, maxAge time.Duration) *Store {
+	return &Store{Dir: dir, MaxAge: maxAge}
+}
+
+// Get returns a current index. Only the first call, when there is no index
+// yet, waits for a walk; later ones get the previous index while a rebuild
+// runs.
+func (s *Store) Get(ctx context.Context) (*Index, error) {
+	s.mu.Lock()
+	if s.cur != nil && time.Since(s.fresh) < s.MaxAge {
+		ix := s.cur
+		s.mu.Unlock()
+		return ix, nil
+	}
+	wait := s.building
+	if wait == nil {
+		wait = make(chan struct{})
+		s.building = wait
+		go s.build(wait)
+	}
+	ix := s.cur
+	s.mu.Unlock()
+	if ix != nil {
+		return ix, nil
+	}
+	select {
+	case <-wait:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur == nil {
+		return nil, s.lastErr
+	}
+	return s.cur, nil
+}
+
+func (s *Store) build(done chan struct{}) {
+	ix, err := Build(s.Dir)
+	s.mu.Lock()
+	if err == nil {
+		s.cur, s.fresh = ix, ix.Built
+	}
+	s.lastErr = err
+	s.building = nil
+	s.mu.Unlock()
+	close(done)
+}
+
+// Refresh drops the current index so the next Get walks DataDir again.
+func (s *Store) Refresh() {
+	s.mu.Lock()
+	s.fresh = time.Time{}
+	s.mu.Unlock()
+}
