@@ -74,11 +74,11 @@ func TestParseRefuses(t *testing.T) {
 		"fmt=gif", "fmt=PNG", "fmt=svg%00", "theme=blue",
 		"range=2h", "range=1H", "range=1h&range=1d",
 		"start=abc", "start=-1", "start=1799999990&end=1800000000", // span below a minute
-		"start=1000&end=1799999000",                               // beyond MaxAge
-		"end=1900000000",                                          // beyond MaxAhead
-		"start=1800000000&end=1799990000",                         // reversed
-		"start=1799999999",                                        // start only, too close to now
-		"start=0000000000001799990000",                            // absurdly long
+		"start=1000&end=1799999000",       // beyond MaxAge
+		"end=1900000000",                  // beyond MaxAhead
+		"start=1800000000&end=1799990000", // reversed
+		"start=1799999999",                // start only, too close to now
+		"start=0000000000001799990000",    // absurdly long
 	} {
 		v, err := url.ParseQuery(q)
 		if err != nil {
