@@ -36,7 +36,8 @@ type RTorrent struct {
 	Addr                         string // host:port when TCP
 	URL                          string // scgi:///abs/path/rpc.socket or scgi://127.0.0.1:port
 	PID                          int
-	Log                          string // stdout/stderr plus rTorrent's own log; tail it on failures
+	Log                          string // rTorrent's stdout/stderr (errors from the rc land here)
+	EventLog                     string // rTorrent's own log (log.open_file, info level)
 	PeerPort                     int    // the BitTorrent listening port on BindAddress
 	RC                           string // path of the generated rc file
 
@@ -50,7 +51,13 @@ type RTorrent struct {
 }
 
 // rtorrentStartTimeout bounds how long a fresh rTorrent may take to answer.
-const rtorrentStartTimeout = 15 * time.Second
+// restartTimeout is longer: rTorrent loads its whole session before it
+// answers the first RPC, about 10 s for 10,000 items and growing faster
+// than linearly.
+const (
+	rtorrentStartTimeout = 15 * time.Second
+	restartTimeout       = 10 * time.Minute
+)
 
 // StartRTorrent starts rTorrent headless on loopback and waits until it
 // answers system.pid with its own PID. t.Cleanup kills it (SIGKILL: the
@@ -71,6 +78,7 @@ func StartRTorrent(t testing.TB, opts RTorrentOptions) *RTorrent {
 		SessionDir:  filepath.Join(dir, "session"),
 		DownloadDir: filepath.Join(dir, "data"),
 		Log:         filepath.Join(dir, "rtorrent.log"),
+		EventLog:    filepath.Join(dir, "events.log"),
 		RC:          filepath.Join(dir, "rtorrent.rc"),
 		PeerPort:    FreePort(t, opts.BindAddress),
 		Timeout:     2 * time.Minute,
@@ -83,7 +91,8 @@ func StartRTorrent(t testing.TB, opts RTorrentOptions) *RTorrent {
 			p.kill()
 		}
 		if t.Failed() {
-			t.Logf("testbed: rtorrent log %s (tail):\n%s", r.Log, tailFile(r.Log, 4000))
+			t.Logf("testbed: rtorrent log %s (tail):\n%s\nevent log (tail):\n%s",
+				r.Log, tailFile(r.Log, 2000), tailFile(r.EventLog, 3000))
 		}
 		_ = os.RemoveAll(dir)
 	})
@@ -105,7 +114,7 @@ func StartRTorrent(t testing.TB, opts RTorrentOptions) *RTorrent {
 	if err := os.WriteFile(r.RC, []byte(r.rc(opts)), 0o644); err != nil {
 		t.Fatalf("testbed: write rc: %v", err)
 	}
-	if err := r.start(path); err != nil {
+	if err := r.start(path, rtorrentStartTimeout); err != nil {
 		t.Fatalf("testbed: %v\nrtorrent log:\n%s", err, tailFile(r.Log, 4000))
 	}
 	return r
@@ -135,7 +144,7 @@ func (r *RTorrent) rc(opts RTorrentOptions) string {
 		"trackers.use_udp.set = no",
 		fmt.Sprintf("throttle.global_down.max_rate.set_kb = %d", opts.DownloadKiB),
 		fmt.Sprintf("throttle.global_up.max_rate.set_kb = %d", opts.UploadKiB),
-		`log.open_file = "rtorrent", "` + filepath.Join(r.Dir, "rtorrent-internal.log") + `"`,
+		`log.open_file = "rtorrent", "` + r.EventLog + `"`,
 		`log.add_output = "info", "rtorrent"`,
 	}
 	if opts.TCP {
@@ -148,7 +157,7 @@ func (r *RTorrent) rc(opts RTorrentOptions) string {
 }
 
 // start launches a new process from the rc and waits until it answers.
-func (r *RTorrent) start(path string) error {
+func (r *RTorrent) start(path string, timeout time.Duration) error {
 	p, err := startProc("rtorrent", path, []string{"-n", "-o", "import=" + r.RC},
 		baseEnv(r.Dir), r.Dir, r.Log, nil)
 	if err != nil {
@@ -158,7 +167,7 @@ func (r *RTorrent) start(path string) error {
 	r.proc = p
 	r.PID = p.pid()
 	r.mu.Unlock()
-	err = p.waitUntil(rtorrentStartTimeout, func() error {
+	err = p.waitUntil(timeout, func() error {
 		v, err := r.callTimeout(time.Second, "system.pid")
 		if err != nil {
 			return err
@@ -250,11 +259,12 @@ func (r *RTorrent) Resume() {
 
 // Restart stops rTorrent gracefully and starts a new process with the same
 // rc, directories, socket or port, and waits until it answers. PID changes.
-// Items survive through the session directory.
+// Items survive through the session directory; rTorrent reloads them all
+// before answering, so Restart of a big session takes a while.
 func (r *RTorrent) Restart(t testing.TB) {
 	t.Helper()
 	r.Stop()
-	if err := r.start(bin(t, "rtorrent")); err != nil {
+	if err := r.start(bin(t, "rtorrent"), restartTimeout); err != nil {
 		t.Fatalf("testbed: restart: %v\nrtorrent log:\n%s", err, tailFile(r.Log, 4000))
 	}
 }

@@ -97,19 +97,29 @@ func (s *Swarm) waitSeeding(t testing.TB, timeout time.Duration) {
 	}
 }
 
-// WaitTransferring waits until the leecher's global download rate is above
-// zero, i.e. real data flows from seeder to leecher.
+// WaitTransferring waits until real data flows from seeder to leecher:
+// the leecher's global download rate is above zero and it holds at least
+// one verified piece. The rate alone turns positive from handshake bytes.
 func (s *Swarm) WaitTransferring(t testing.TB, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		rate := s.Leecher.MustInt(t, "throttle.global_down.rate")
-		if rate > 0 {
+		var done int64
+		rows, _ := s.Leecher.MustCall(t, "d.multicall2", "", "main", "d.bytes_done=").([]any)
+		for _, row := range rows {
+			if r, ok := row.([]any); ok && len(r) == 1 {
+				n, _ := r[0].(int64)
+				done += n
+			}
+		}
+		if rate > 0 && done > 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			peers := s.Leecher.MustCall(t, "d.multicall2", "", "main", "d.hash=", "d.peers_connected=", "d.tracker_numwant=", "d.bytes_done=", "d.message=")
-			t.Fatalf("testbed: leecher down rate still 0 after %v; leecher items [hash peers numwant bytes_done message] = %v", timeout, peers)
+			items := s.Leecher.MustCall(t, "d.multicall2", "", "main", "d.hash=", "d.peers_connected=", "d.bytes_done=", "d.message=")
+			t.Fatalf("testbed: no data flows after %v: leecher down rate %d, bytes done %d; items [hash peers bytes_done message] = %v",
+				timeout, rate, done, items)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
