@@ -180,6 +180,38 @@ func (p *proc) stop(sig syscall.Signal, grace time.Duration) {
 	p.kill()
 }
 
+// waitStopped waits until all threads of the process are stopped (state
+// T) or none is, as asked, or until timeout.
+func (p *proc) waitStopped(stopped bool, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for !p.exited() && time.Now().Before(deadline) {
+		if allStopped(p.pid()) == stopped {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// allStopped reports whether every thread of pid is in state T (stopped).
+func allStopped(pid int) bool {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil || len(tasks) == 0 {
+		return false
+	}
+	for _, task := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+		if err != nil {
+			return false
+		}
+		// The state follows "(comm) "; comm may hold spaces and parentheses.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 || i+2 >= len(b) || b[i+2] != 'T' {
+			return false
+		}
+	}
+	return true
+}
+
 // tail returns the last n bytes of the log, for failure messages.
 func (p *proc) tail(n int) string { return tailFile(p.log, n) }
 

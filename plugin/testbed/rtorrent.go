@@ -243,17 +243,21 @@ func (r *RTorrent) Kill() {
 }
 
 // Pause freezes rTorrent (SIGSTOP): it accepts connections (the kernel
-// does) but never answers, which is how a hung rTorrent looks.
+// does) but never answers, which is how a hung rTorrent looks. It returns
+// once every thread is stopped: the signal alone is asynchronous, and a
+// call made right after it could still be answered.
 func (r *RTorrent) Pause() {
 	if p := r.current(); p != nil {
 		p.signal(syscall.SIGSTOP)
+		p.waitStopped(true, 2*time.Second)
 	}
 }
 
-// Resume undoes Pause (SIGCONT).
+// Resume undoes Pause (SIGCONT) and returns once rTorrent runs again.
 func (r *RTorrent) Resume() {
 	if p := r.current(); p != nil {
 		p.signal(syscall.SIGCONT)
+		p.waitStopped(false, 2*time.Second)
 	}
 }
 
