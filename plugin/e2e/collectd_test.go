@@ -126,23 +126,9 @@ func pluginBlock(instances ...string) string {
 
 // startForeground runs collectd -f in its own process group; cleanup
 // stops it (SIGTERM, then SIGKILL to the group).
-func (c *Collectd) startForeground(t *testing.T, env ...string) {
+func (c *Collectd) startForeground(t *testing.T) {
 	t.Helper()
-	out, err := os.Create(filepath.Join(c.Dir, "stdout.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.cmd = exec.Command(collectdBin, "-f", "-C", c.Conf)
-	c.cmd.Stdout, c.cmd.Stderr = out, out
-	c.cmd.Env = append(os.Environ(), env...)
-	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	out.Close()
-	c.done = make(chan struct{})
-	go func() { c.cmd.Wait(); close(c.done) }()
-	t.Cleanup(func() { c.stop(t) })
+	c.start(t, []string{"-f", "-C", c.Conf}, os.Environ())
 }
 
 // stop sends SIGTERM and waits; it reports how long collectd took.

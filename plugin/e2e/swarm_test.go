@@ -16,6 +16,7 @@ import (
 // blocks, a seeder and a leecher moving real data over loopback, and checks
 // the RRD files against what the two rTorrents say.
 func TestSwarm(t *testing.T) {
+	t.Parallel()
 	testbed.Need(t, "collectd", "rrdtool", "rtorrent", "opentracker")
 	began := time.Now()
 	const torrents, size, upKiB = 2, 24 << 20, 300 // ~160 s of transfer: it outlasts the test
