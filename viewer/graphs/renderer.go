@@ -1,0 +1,279 @@
+package graphs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rtmon/rtmon/viewer/datadir"
+	"github.com/rtmon/rtmon/viewer/query"
+	"github.com/rtmon/rtmon/viewer/rrd"
+	"github.com/rtmon/rtmon/viewer/unixsock"
+)
+
+// Image is a rendered graph and where its data area lies, so that a click
+// at image x maps to Start + (x-Left)*(End-Start)/Width.
+type Image struct {
+	Data                     []byte
+	ContentType              string
+	Left, Top, Width, Height int
+	ImageWidth, ImageHeight  int
+	Start, End               int64
+}
+
+// ErrBusy is returned when more renders are running and queued than the
+// cap allows; the handler answers 503 and the browser retries later.
+var ErrBusy = errors.New("graphs: too many renders in progress")
+
+// Collectd is what the renderer needs from collectd: when each value was
+// last received (LISTVAL) and FLUSH. Both may fail when collectd is down;
+// graphs are then drawn from the files as they are.
+type Collectd interface {
+	LastValueTimes(ctx context.Context) (map[unixsock.Identifier]time.Time, error)
+	Flush(ctx context.Context, ids []unixsock.Identifier) error
+}
+
+// Renderer draws graphs; it is safe for concurrent use.
+type Renderer struct {
+	Collectd Collectd // may be nil
+	Log      *slog.Logger
+	// FlushWait bounds how long a render waits for flushed values to
+	// reach the files.
+	FlushWait time.Duration
+
+	slots chan struct{} // renders running
+	queue chan struct{} // renders running or waiting
+	cache *cache
+
+	mu       sync.Mutex
+	inflight map[cacheKey]*call
+
+	dsMu    sync.Mutex
+	dsNames map[string][]string
+
+	renders atomic.Int64
+	flushes atomic.Int64
+}
+
+type call struct {
+	done chan struct{}
+	img  *Image
+	err  error
+}
+
+type cacheKey struct {
+	host, graph   string
+	start, end    int64
+	w, h          int
+	format, theme string
+	lastChange    int64 // newest mtime of the graph's files, ns
+}
+
+// NewRenderer allows maxRenders renders at once, as many again waiting,
+// and caches up to cacheBytes of images.
+func NewRenderer(c Collectd, maxRenders, cacheBytes int, log *slog.Logger) *Renderer {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Renderer{
+		Collectd: c, Log: log, FlushWait: 2 * time.Second,
+		slots: make(chan struct{}, maxRenders), queue: make(chan struct{}, 2*maxRenders),
+		cache: newCache(cacheBytes), inflight: map[cacheKey]*call{}, dsNames: map[string][]string{},
+	}
+}
+
+// Stats reports how many images were rendered by librrd and how many
+// FLUSH commands were sent.
+func (r *Renderer) Stats() (renders, flushes int64) { return r.renders.Load(), r.flushes.Load() }
+
+// Render returns the graph as an image, from the cache when the files have
+// not changed since it was drawn.
+func (r *Renderer) Render(ctx context.Context, root string, d *Def, q query.Request) (*Image, error) {
+	files := d.Files()
+	for _, f := range files {
+		if err := f.Verify(root); err != nil {
+			return nil, err
+		}
+	}
+	r.flush(ctx, files)
+	key := cacheKey{host: files[0].Dir.Host.Name, graph: d.ID, start: q.Start, end: q.End, w: q.Width, h: q.Height,
+		format: q.Format, theme: q.Theme, lastChange: lastChange(files)}
+	if img := r.cache.get(key); img != nil {
+		return img, nil
+	}
+
+	r.mu.Lock()
+	if c, ok := r.inflight[key]; ok {
+		r.mu.Unlock()
+		select {
+		case <-c.done:
+			return c.img, c.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	c := &call{done: make(chan struct{})}
+	r.inflight[key] = c
+	r.mu.Unlock()
+
+	c.img, c.err = r.render(ctx, d, q)
+	if c.err == nil {
+		r.cache.put(key, c.img)
+	}
+	r.mu.Lock()
+	delete(r.inflight, key)
+	r.mu.Unlock()
+	close(c.done)
+	return c.img, c.err
+}
+
+func (r *Renderer) render(ctx context.Context, d *Def, q query.Request) (*Image, error) {
+	select {
+	case r.queue <- struct{}{}:
+		defer func() { <-r.queue }()
+	default:
+		return nil, ErrBusy
+	}
+	select {
+	case r.slots <- struct{}{}:
+		defer func() { <-r.slots }()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("graphs: waiting to render: %w", ctx.Err())
+	}
+	args, err := Args(d, q, r.listDS)
+	if err != nil {
+		return nil, err
+	}
+	res, err := rrd.Graph(args)
+	if err != nil {
+		return nil, fmt.Errorf("graphs: %s: %w", d.ID, err)
+	}
+	r.renders.Add(1)
+	ct := "image/png"
+	if q.Format == "svg" {
+		ct = "image/svg+xml"
+	}
+	return &Image{Data: res.Image, ContentType: ct, Left: res.Left, Top: res.Top, Width: res.Width, Height: res.Height,
+		ImageWidth: res.ImageWidth, ImageHeight: res.ImageHeight, Start: res.Start, End: res.End}, nil
+}
+
+// listDS reads a file's data source names (cached: they never change).
+func (r *Renderer) listDS(f *datadir.File) ([]string, error) {
+	r.dsMu.Lock()
+	names, ok := r.dsNames[f.Path()]
+	r.dsMu.Unlock()
+	if ok {
+		return names, nil
+	}
+	names, err := DSNames(f.Path())
+	if err != nil {
+		return nil, err
+	}
+	r.dsMu.Lock()
+	r.dsNames[f.Path()] = names
+	r.dsMu.Unlock()
+	return names, nil
+}
+
+// DSNames returns the data source names of an RRD file in file order.
+func DSNames(path string) ([]string, error) {
+	info, err := rrd.Info(path)
+	if err != nil {
+		return nil, fmt.Errorf("graphs: %w", err)
+	}
+	type ds struct {
+		name  string
+		index uint64
+	}
+	var list []ds
+	for k, v := range info {
+		name, ok := dsKey(k)
+		if !ok {
+			continue
+		}
+		idx, _ := v.(uint64)
+		list = append(list, ds{name, idx})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].index < list[j].index })
+	out := make([]string, len(list))
+	for i, d := range list {
+		out[i] = d.name
+	}
+	return out, nil
+}
+
+// dsKey matches "ds[<name>].index".
+func dsKey(k string) (string, bool) {
+	const pre, suf = "ds[", "].index"
+	if len(k) <= len(pre)+len(suf) || k[:len(pre)] != pre || k[len(k)-len(suf):] != suf {
+		return "", false
+	}
+	return k[len(pre) : len(k)-len(suf)], true
+}
+
+func lastChange(files []*datadir.File) int64 {
+	var t int64
+	for _, f := range files {
+		if fi, err := os.Stat(f.Path()); err == nil && fi.ModTime().UnixNano() > t {
+			t = fi.ModTime().UnixNano()
+		}
+	}
+	return t
+}
+
+// flush gets collectd's cached values of the files onto disk when
+// collectd holds newer values than the files: FLUSH, then wait (bounded)
+// until the files' last update catches up, because collectd answers FLUSH
+// before its write queue has run.
+func (r *Renderer) flush(ctx context.Context, files []*datadir.File) {
+	if r.Collectd == nil {
+		return
+	}
+	times, err := r.Collectd.LastValueTimes(ctx)
+	if err != nil {
+		return
+	}
+	type pending struct {
+		f    *datadir.File
+		want time.Time
+	}
+	var todo []pending
+	var ids []unixsock.Identifier
+	for _, f := range files {
+		id := f.Identifier()
+		seen, ok := times[id]
+		if !ok || id.Validate() != nil {
+			continue
+		}
+		last, _, err := rrd.LastUpdate(f.Path())
+		if err != nil || !seen.Truncate(time.Second).After(last) {
+			continue
+		}
+		todo = append(todo, pending{f, seen.Truncate(time.Second)})
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return
+	}
+	r.flushes.Add(1)
+	if err := r.Collectd.Flush(ctx, ids); err != nil {
+		r.Log.Debug("graphs: FLUSH failed", "err", err)
+		return
+	}
+	deadline := time.Now().Add(r.FlushWait)
+	for _, p := range todo {
+		for time.Now().Before(deadline) && ctx.Err() == nil {
+			last, _, err := rrd.LastUpdate(p.f.Path())
+			if err != nil || !p.want.After(last) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package graphs
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/rtmon/rtmon/viewer/query"
+	"github.com/rtmon/rtmon/viewer/rrd"
+)
+
+// Series is a graph's data as a table (rrd xport), for /api/series.
+type Series struct {
+	Start   int64    `json:"start"`
+	End     int64    `json:"end"`
+	Step    uint64   `json:"step"`
+	Unit    string   `json:"unit"`
+	Title   string   `json:"title"`
+	Columns []Column `json:"columns"`
+	// Rows are [time, value per column...]; unknown values are null.
+	Rows [][]*float64 `json:"rows"`
+}
+
+// Column names one series: the graph's legend and the file's data source.
+type Column struct {
+	Legend string `json:"legend"`
+	File   string `json:"file"` // "<plugin dir>/<type[-instance]>"
+	DS     string `json:"ds"`
+}
+
+// maxRows bounds the rows of a series: enough for a wide screen.
+const maxRows = 2000
+
+// Series exports the graph's lines over q's range with at most
+// min(q.Width, maxRows) rows, under the same render cap as images.
+func (r *Renderer) Series(ctx context.Context, root string, d *Def, q query.Request) (*Series, error) {
+	files := d.Files()
+	for _, f := range files {
+		if err := f.Verify(root); err != nil {
+			return nil, err
+		}
+	}
+	r.flush(ctx, files)
+	select {
+	case r.queue <- struct{}{}:
+		defer func() { <-r.queue }()
+	default:
+		return nil, ErrBusy
+	}
+	select {
+	case r.slots <- struct{}{}:
+		defer func() { <-r.slots }()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("graphs: waiting to export: %w", ctx.Err())
+	}
+	lines, err := expandLines(d, r.listDS)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"--start", strconv.FormatInt(q.Start, 10), "--end", strconv.FormatInt(q.End, 10),
+		"--maxrows", strconv.Itoa(min(q.Width, maxRows))}
+	s := &Series{Unit: d.Unit, Title: d.Title}
+	for i, l := range lines {
+		args = append(args,
+			fmt.Sprintf("DEF:r%d=%s:%s:AVERAGE", i, rrd.Escape(l.File.Path()), rrd.Escape(l.DS)),
+			fmt.Sprintf("CDEF:v%d=r%d,%s,*", i, i, strconv.FormatFloat(l.Scale, 'g', -1, 64)),
+			fmt.Sprintf("XPORT:v%d:%s", i, rrd.Escape(fmt.Sprint(i))))
+		s.Columns = append(s.Columns, Column{Legend: l.Legend, File: l.File.Dir.Name + "/" + l.File.Name, DS: l.DS})
+	}
+	x, err := rrd.Xport(args)
+	if err != nil {
+		return nil, fmt.Errorf("graphs: %s: %w", d.ID, err)
+	}
+	s.Start, s.End, s.Step = x.Start, x.End, x.Step
+	s.Rows = make([][]*float64, len(x.Rows))
+	for i, row := range x.Rows {
+		out := make([]*float64, len(row)+1)
+		t := float64(x.Time(i))
+		out[0] = &t
+		for j, v := range row {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				v := v
+				out[j+1] = &v
+			}
+		}
+		s.Rows[i] = out
+	}
+	return s, nil
+}

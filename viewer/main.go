@@ -1,0 +1,72 @@
+// Command rtmon-viewer serves rtmon's live page, pyrotorque-compatible
+// JSON and RRD graphs from collectd's unixsock and rrdtool DataDir.
+// Flags and security defaults: docs/viewer.md; endpoints: docs/api.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/rtmon/rtmon/viewer/auth"
+	"github.com/rtmon/rtmon/viewer/config"
+	"github.com/rtmon/rtmon/viewer/datadir"
+	"github.com/rtmon/rtmon/viewer/graphs"
+	"github.com/rtmon/rtmon/viewer/live"
+	"github.com/rtmon/rtmon/viewer/web"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		if errors.Is(err, config.ErrHelp) {
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "rtmon-viewer:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	cfg, err := config.Parse(args, os.Stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	var users *auth.Users
+	if cfg.Htpasswd != "" {
+		if users, err = auth.Load(cfg.Htpasswd); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	store := datadir.NewStore(cfg.DataDir, 15*time.Second)
+	poller := live.New(live.Config{Socket: cfg.Socket, Store: store, Interval: cfg.Interval,
+		Hostname: cfg.Hostname, DiskPaths: cfg.DiskUsagePaths, Log: log})
+	go poller.Run(ctx)
+	renderer := graphs.NewRenderer(poller, cfg.MaxRenders, 64<<20, log)
+	e, err := web.New(web.Deps{Config: cfg, Users: users, Store: store, Poller: poller, Renderer: renderer, Log: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	log.Info("rtmon-viewer listening", "addr", ln.Addr().String(), "datadir", cfg.DataDir, "socket", cfg.Socket, "auth", users != nil)
+	if ix, err := datadir.Build(cfg.DataDir); err != nil {
+		log.Warn("data directory not readable yet", "err", err)
+	} else {
+		for _, r := range ix.Refused {
+			log.Warn("data directory entry left out", "path", r.Path, "reason", r.Reason)
+		}
+	}
+	return web.Serve(ctx, web.Server(e, log), ln)
+}

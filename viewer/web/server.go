@@ -1,0 +1,121 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rtmon/rtmon/viewer/assets"
+	"github.com/rtmon/rtmon/viewer/auth"
+	"github.com/rtmon/rtmon/viewer/config"
+	"github.com/rtmon/rtmon/viewer/datadir"
+	"github.com/rtmon/rtmon/viewer/graphs"
+	"github.com/rtmon/rtmon/viewer/live"
+)
+
+// Deps are the parts the handlers use.
+type Deps struct {
+	Config   *config.Config
+	Users    *auth.Users // nil: no auth
+	Store    *datadir.Store
+	Poller   *live.Poller
+	Renderer *graphs.Renderer
+	Log      *slog.Logger
+}
+
+// app holds the handlers' state.
+type app struct {
+	Deps
+	pages     map[string]*template.Template
+	sse       chan struct{} // one token per open /events stream
+	loopback  bool
+	allowHost map[string]bool
+}
+
+// MaxEventStreams caps open /events connections; beyond it the page
+// falls back to polling /json/live.
+const MaxEventStreams = 256
+
+// New returns the echo instance with every route and middleware.
+func New(d Deps) (*echo.Echo, error) {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	pages, err := assets.Templates(template.FuncMap{"pathEscape": url.PathEscape})
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	loopback, err := config.IsLoopback(d.Config.Listen)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{Deps: d, pages: pages, sse: make(chan struct{}, MaxEventStreams), loopback: loopback, allowHost: map[string]bool{}}
+	for _, h := range d.Config.AllowHosts {
+		a.allowHost[h] = true
+	}
+	if host, _, err := net.SplitHostPort(d.Config.Listen); err == nil && host != "" {
+		a.allowHost[host] = true
+	}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = a.errorHandler
+	e.Pre(a.securityHeaders, rawPath, a.checkHost, onlyGET)
+	if d.Users != nil {
+		e.Use(a.basicAuth)
+	}
+	e.Use(a.recoverPanics)
+
+	e.GET("/", a.livePage)
+	e.GET("/json/live", a.jsonLive)
+	e.GET("/events", a.events)
+	e.GET("/json/engine", a.jsonEngine)
+	e.GET("/json/charts", a.jsonCharts)
+	e.GET("/hosts", a.hostsPage)
+	e.GET("/host/:host", a.hostPage)
+	e.GET("/host/:host/:graph", a.graphPage)
+	e.GET("/graph/:host/:graph", a.graphImage)
+	e.GET("/api/series", a.series)
+	e.GET("/static/*", a.static())
+	return e, nil
+}
+
+// Server wraps h with the timeouts and limits a server facing browsers
+// (and whatever else reaches the port) needs. WriteTimeout covers a graph
+// render; /events extends its own deadline per event.
+func Server(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Serve serves on ln until ctx ends, then shuts down gracefully.
+func Serve(ctx context.Context, srv *http.Server, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
