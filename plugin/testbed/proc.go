@@ -280,15 +280,40 @@ func baseEnv(home string) []string {
 	}
 }
 
-// shortTempDir makes a temp dir with a short path: unix socket paths are
-// limited to 108 bytes and t.TempDir() embeds the (long) test name.
+// shortTempDir makes a temp dir with a short path (unix socket paths are
+// limited to 108 bytes and t.TempDir() embeds the long test name) on the
+// fastest file system at hand: $TESTBED_TMPDIR if set, else /dev/shm when it
+// is writable, else $TMPDIR. rTorrent writes three session files per item
+// and creating a file on this machine's ext4 /tmp costs about 0.3 ms: 1,000
+// items load in 1.5-3.5 s on /tmp and in 0.1 s on tmpfs.
 func shortTempDir(t testing.TB, prefix string) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", prefix)
+	dir, err := os.MkdirTemp(tempRoot(), prefix)
 	if err != nil {
 		t.Fatalf("testbed: temp dir: %v", err)
 	}
 	return dir
+}
+
+var (
+	tempRootOnce sync.Once
+	tempRootDir  string
+)
+
+func tempRoot() string {
+	tempRootOnce.Do(func() {
+		tempRootDir = os.Getenv("TESTBED_TMPDIR")
+		if tempRootDir != "" {
+			return
+		}
+		if d, err := os.MkdirTemp("/dev/shm", "probe"); err == nil {
+			_ = os.Remove(d)
+			tempRootDir = "/dev/shm"
+			return
+		}
+		tempRootDir = os.TempDir()
+	})
+	return tempRootDir
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

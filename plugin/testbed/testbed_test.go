@@ -427,6 +427,21 @@ func TestNeedFailsNamingBinary(t *testing.T) {
 	}
 }
 
+// TestBadRCFailsWithRTorrentsMessage: a broken ExtraRC line makes rTorrent
+// exit at once; StartRTorrent must fail fast and show rTorrent's reason.
+func TestBadRCFailsWithRTorrentsMessage(t *testing.T) {
+	start := time.Now()
+	ft := runFake(t, func(tb testing.TB) {
+		StartRTorrent(tb, RTorrentOptions{ExtraRC: []string{"no.such.command = 1"}})
+	})
+	if !ft.fatal || !strings.Contains(ft.msg(), `Command "no.such.command" does not exist`) {
+		t.Errorf("fatal %v, message %q", ft.fatal, ft.msg())
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("took %v to notice rTorrent exited", took)
+	}
+}
+
 // TestCleanupLeavesNoProcess runs everything in a subtest and checks after
 // its cleanups that no process and no directory is left.
 func TestCleanupLeavesNoProcess(t *testing.T) {
