@@ -75,15 +75,17 @@ type cacheKey struct {
 	lastChange    int64 // newest mtime of the graph's files, ns
 }
 
-// NewRenderer allows maxRenders renders at once, as many again waiting,
-// and caches up to cacheBytes of images.
+// NewRenderer allows maxRenders renders at once and up to
+// max(32, 16*maxRenders) running or waiting (a host page asks for a few
+// dozen thumbnails at once; librrd draws one at a time anyway), and caches
+// up to cacheBytes of images.
 func NewRenderer(c Collectd, maxRenders, cacheBytes int, log *slog.Logger) *Renderer {
 	if log == nil {
 		log = slog.Default()
 	}
 	return &Renderer{
 		Collectd: c, Log: log, FlushWait: 2 * time.Second,
-		slots: make(chan struct{}, maxRenders), queue: make(chan struct{}, 2*maxRenders),
+		slots: make(chan struct{}, maxRenders), queue: make(chan struct{}, max(32, 16*maxRenders)),
 		cache: newCache(cacheBytes), inflight: map[cacheKey]*call{}, dsNames: map[string][]string{},
 	}
 }
