@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -286,13 +287,76 @@ func baseEnv(home string) []string {
 // is writable, else $TMPDIR. rTorrent writes three session files per item
 // and creating a file on this machine's ext4 /tmp costs about 0.3 ms: 1,000
 // items load in 1.5-3.5 s on /tmp and in 0.1 s on tmpfs.
+//
+// Each dir holds an owner file naming this test binary; dirs whose owner
+// died without running its cleanups (go test -timeout, ^C, SIGKILL) are
+// removed by the next test binary that makes one.
 func shortTempDir(t testing.TB, prefix string) string {
 	t.Helper()
-	dir, err := os.MkdirTemp(tempRoot(), prefix)
+	root := tempRoot()
+	sweepOnce.Do(func() { sweepStale(root) })
+	dir, err := os.MkdirTemp(root, prefix)
 	if err != nil {
 		t.Fatalf("testbed: temp dir: %v", err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(selfOwner()), 0o644); err != nil {
+		t.Fatalf("testbed: temp dir: %v", err)
+	}
 	return dir
+}
+
+// ownerFile marks a test bed dir with "<pid> <start time>" of the test
+// binary that made it; the start time guards against recycled PIDs.
+const ownerFile = ".testbed-owner"
+
+var sweepOnce sync.Once
+
+func selfOwner() string {
+	pid := os.Getpid()
+	return fmt.Sprintf("%d %s", pid, procStart(pid))
+}
+
+// procStart returns field 22 of /proc/<pid>/stat (start time in clock
+// ticks since boot), or "" when the process does not exist.
+func procStart(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return ""
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return ""
+	}
+	f := strings.Fields(string(b[i+1:])) // f[0] is field 3 (state)
+	if len(f) < 20 {
+		return ""
+	}
+	return f[19]
+}
+
+// sweepStale removes test bed dirs under root whose owner is gone.
+func sweepStale(root string) {
+	ents, err := os.ReadDir(root)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		name := e.Name()
+		if !e.IsDir() || !(strings.HasPrefix(name, "rt") || strings.HasPrefix(name, "ot") || strings.HasPrefix(name, "ngx")) {
+			continue
+		}
+		dir := filepath.Join(root, name)
+		b, err := os.ReadFile(filepath.Join(dir, ownerFile))
+		if err != nil {
+			continue // not ours, or being created
+		}
+		pidStr, start, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
+		pid, err := strconv.Atoi(pidStr)
+		if err != nil || procStart(pid) == start {
+			continue // owner alive
+		}
+		_ = os.RemoveAll(dir)
+	}
 }
 
 var (

@@ -511,10 +511,14 @@ func TestNoOrphansWhenTestBinaryDies(t *testing.T) {
 	}
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	pids := map[string]int{}
+	var dirs []string
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
-		line := sc.Text()
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "PIDS "); ok {
+		line := strings.TrimSpace(sc.Text())
+		if rest, ok := strings.CutPrefix(line, "DIRS "); ok {
+			dirs = strings.Fields(rest)
+		}
+		if rest, ok := strings.CutPrefix(line, "PIDS "); ok {
 			for _, f := range strings.Fields(rest) {
 				k, v, _ := strings.Cut(f, "=")
 				pids[k], _ = strconv.Atoi(v)
@@ -540,6 +544,22 @@ func TestNoOrphansWhenTestBinaryDies(t *testing.T) {
 	for _, what := range names {
 		waitGone(t, what+" of the killed test binary", pids[what])
 	}
+	// Its cleanups never ran, so its dirs are still there, until the next
+	// test binary's sweep (run here by hand: ours already ran) removes them.
+	if len(dirs) != 3 {
+		t.Fatalf("child reported dirs %v", dirs)
+	}
+	for _, d := range dirs {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("dir of the killed child %s: %v", d, err)
+		}
+	}
+	sweepStale(tempRoot())
+	for _, d := range dirs {
+		if _, err := os.Stat(d); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("stale dir %s not swept: %v", d, err)
+		}
+	}
 }
 
 // TestOrphanChild is the child half of TestNoOrphansWhenTestBinaryDies.
@@ -550,6 +570,7 @@ func TestOrphanChild(t *testing.T) {
 	r := StartRTorrent(t, RTorrentOptions{})
 	tr := StartTracker(t, nil)
 	n := StartNginx(t, r.Socket, "u", "p")
+	fmt.Printf("DIRS %s %s %s\n", r.Dir, tr.Dir, n.Dir)
 	fmt.Printf("PIDS rtorrent=%d opentracker=%d nginx=%d\n", r.PID, tr.PID, n.PID)
 	time.Sleep(time.Minute) // killed long before
 }
