@@ -6,11 +6,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,9 +47,7 @@ func StartNginx(t testing.TB, scgiSocket, user, password string) *Nginx {
 		t.Fatalf("testbed: StartNginx: user %q or password contains ':' or a newline", user)
 	}
 	dir := shortTempDir(t, "ngx")
-	port := FreePort(t, "127.0.0.1")
 	n := &Nginx{
-		URL:       fmt.Sprintf("http://127.0.0.1:%d/RPC2", port),
 		User:      user,
 		Password:  password,
 		Dir:       dir,
@@ -75,24 +71,45 @@ func StartNginx(t testing.TB, scgiSocket, user, password string) *Nginx {
 	if err := os.WriteFile(filepath.Join(dir, "htpasswd"), []byte(htpasswd), 0o644); err != nil {
 		t.Fatalf("testbed: StartNginx: %v", err)
 	}
-	conf := nginxConf(dir, port, scgiSocket)
 	confPath := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-		t.Fatalf("testbed: StartNginx: %v", err)
-	}
-	// -e sends the log to our file before the config is read, instead of
-	// the compiled-in path; -p makes relative paths resolve under dir.
-	p, err := startProc("nginx", path, []string{"-p", dir + "/", "-c", confPath, "-e", n.Log},
-		baseEnv(dir), dir, n.Log, nil)
-	if err != nil {
-		t.Fatalf("testbed: %v", err)
-	}
-	n.proc = p
-	n.PID = p.pid()
-	if err := p.waitUntil(10*time.Second, dialReady(net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))); err != nil {
+	// A port FreePort found free may be taken before nginx binds it: nginx
+	// then exits with "Address already in use" and we try another.
+	for attempt := 1; ; attempt++ {
+		port := pickPort(t, "127.0.0.1")
+		n.URL = fmt.Sprintf("http://127.0.0.1:%d/RPC2", port)
+		if err := os.WriteFile(confPath, []byte(nginxConf(dir, port, scgiSocket)), 0o644); err != nil {
+			t.Fatalf("testbed: StartNginx: %v", err)
+		}
+		// -e sends the log to our file before the config is read, instead
+		// of the compiled-in path; -p makes relative paths resolve under dir.
+		p, err := startProc("nginx", path, []string{"-p", dir + "/", "-c", confPath, "-e", n.Log},
+			baseEnv(dir), dir, n.Log, nil)
+		if err != nil {
+			t.Fatalf("testbed: %v", err)
+		}
+		n.proc = p
+		n.PID = p.pid()
+		// Ready when /RPC2 asks for credentials and our nginx still runs
+		// (an answer could come from whoever holds the port).
+		err = p.waitUntil(10*time.Second, func() error {
+			_, code, err := postXMLRPC(time.Second, n.URL, "", "", "system.pid")
+			if code != http.StatusUnauthorized {
+				return fmt.Errorf("unauthenticated request: HTTP %d, %v", code, err)
+			}
+			if p.exited() {
+				return fmt.Errorf("nginx exited")
+			}
+			return nil
+		})
+		if err == nil {
+			return n
+		}
+		p.kill()
+		if attempt < 3 && strings.Contains(tailFile(n.Log, 2000), "Address already in use") {
+			continue
+		}
 		t.Fatalf("testbed: start nginx: %v\nlog:\n%s", err, tailFile(n.Log, 2000))
 	}
-	return n
 }
 
 func nginxConf(dir string, port int, socket string) string {
@@ -137,6 +154,10 @@ func (n *Nginx) Call(method string, args ...any) (any, error) {
 // not empty) and returns the decoded value and the HTTP status. A non-200
 // status is an error.
 func PostXMLRPC(url, user, password, method string, args ...any) (any, int, error) {
+	return postXMLRPC(time.Minute, url, user, password, method, args...)
+}
+
+func postXMLRPC(timeout time.Duration, url, user, password, method string, args ...any) (any, int, error) {
 	body, err := encodeCall(method, args)
 	if err != nil {
 		return nil, 0, err
@@ -149,7 +170,7 @@ func PostXMLRPC(url, user, password, method string, args ...any) (any, int, erro
 	if user != "" {
 		req.SetBasicAuth(user, password)
 	}
-	resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
+	resp, err := (&http.Client{Timeout: timeout}).Do(req)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s via %s: %w", method, url, err)
 	}

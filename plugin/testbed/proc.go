@@ -68,6 +68,10 @@ func FreePort(t testing.TB, host string) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// pickPort is how daemons that retry on "Address already in use" get
+// their ports; tests replace it to hand out a taken port.
+var pickPort = FreePort
+
 // spawnOnce starts the spawner goroutine.
 var (
 	spawnOnce sync.Once

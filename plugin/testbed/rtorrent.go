@@ -1,6 +1,7 @@
 package testbed
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -80,7 +81,6 @@ func StartRTorrent(t testing.TB, opts RTorrentOptions) *RTorrent {
 		Log:         filepath.Join(dir, "rtorrent.log"),
 		EventLog:    filepath.Join(dir, "events.log"),
 		RC:          filepath.Join(dir, "rtorrent.rc"),
-		PeerPort:    FreePort(t, opts.BindAddress),
 		Timeout:     2 * time.Minute,
 	}
 	t.Cleanup(func() {
@@ -101,23 +101,34 @@ func StartRTorrent(t testing.TB, opts RTorrentOptions) *RTorrent {
 			t.Fatalf("testbed: %v", err)
 		}
 	}
-	if opts.TCP {
-		r.Addr = net.JoinHostPort("127.0.0.1", itoa(FreePort(t, "127.0.0.1")))
-		r.URL = "scgi://" + r.Addr
-	} else {
+	if !opts.TCP {
 		r.Socket = filepath.Join(dir, "rpc.socket")
 		if len(r.Socket) >= 108 {
 			t.Fatalf("testbed: socket path %q is too long for a unix socket (TMPDIR too deep?)", r.Socket)
 		}
 		r.URL = "scgi://" + r.Socket
 	}
-	if err := os.WriteFile(r.RC, []byte(r.rc(opts)), 0o644); err != nil {
-		t.Fatalf("testbed: write rc: %v", err)
-	}
-	if err := r.start(path, rtorrentStartTimeout); err != nil {
+	// FreePort can race with another process taking the port before
+	// rTorrent binds it; rTorrent then exits with "Address already in use"
+	// and we try again with new ports.
+	for attempt := 1; ; attempt++ {
+		r.PeerPort = pickPort(t, opts.BindAddress)
+		if opts.TCP {
+			r.Addr = net.JoinHostPort("127.0.0.1", itoa(pickPort(t, "127.0.0.1")))
+			r.URL = "scgi://" + r.Addr
+		}
+		if err := os.WriteFile(r.RC, []byte(r.rc(opts)), 0o644); err != nil {
+			t.Fatalf("testbed: write rc: %v", err)
+		}
+		err := r.start(path, rtorrentStartTimeout)
+		if err == nil {
+			return r
+		}
+		if attempt < 3 && errors.Is(err, errExited) && strings.Contains(tailFile(r.Log, 4000), "Address already in use") {
+			continue
+		}
 		t.Fatalf("testbed: %v\nrtorrent log:\n%s", err, tailFile(r.Log, 4000))
 	}
-	return r
 }
 
 // rc renders the config. Every line is here for a reason:

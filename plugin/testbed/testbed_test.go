@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -439,6 +440,40 @@ func TestBadRCFailsWithRTorrentsMessage(t *testing.T) {
 	}
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("took %v to notice rTorrent exited", took)
+	}
+}
+
+// TestTakenPortIsRetried hands rTorrent and nginx a port that is taken, as
+// happens when another process grabs it after FreePort: they must start
+// anyway, on another port.
+func TestTakenPortIsRetried(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	taken := l.Addr().(*net.TCPAddr).Port
+	calls := 0
+	pickPort = func(t testing.TB, host string) int {
+		calls++
+		if calls == 1 {
+			return taken
+		}
+		return FreePort(t, host)
+	}
+	defer func() { pickPort = FreePort }()
+
+	r := StartRTorrent(t, RTorrentOptions{}) // first port: the peer port
+	if r.PeerPort == taken || calls < 2 {
+		t.Errorf("rTorrent peer port %d (taken %d), %d picks", r.PeerPort, taken, calls)
+	}
+	calls = 0
+	n := StartNginx(t, r.Socket, "u", "p")
+	if strings.Contains(n.URL, fmt.Sprintf(":%d/", taken)) || calls < 2 {
+		t.Errorf("nginx URL %s (taken %d), %d picks", n.URL, taken, calls)
+	}
+	if v, err := n.Call("system.pid"); err != nil || v != int64(r.PID) {
+		t.Errorf("through nginx: %v %v", v, err)
 	}
 }
 
