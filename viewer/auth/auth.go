@@ -46,6 +46,7 @@ func Load(path string) (*Users, error) {
 	}
 	defer f.Close()
 	u := &Users{hashes: map[string][]byte{}, cache: map[[32]byte]time.Time{}}
+	cost := bcrypt.DefaultCost
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -56,9 +57,11 @@ func Load(path string) (*Users, error) {
 		if !ok || user == "" {
 			return nil, fmt.Errorf("htpasswd %s:%d: want user:hash", path, n)
 		}
-		if _, err := bcrypt.Cost([]byte(hash)); err != nil {
+		c, err := bcrypt.Cost([]byte(hash))
+		if err != nil {
 			return nil, fmt.Errorf("htpasswd %s:%d: user %q: not a bcrypt hash (create entries with `htpasswd -B`): %v", path, n, user, err)
 		}
+		cost = c
 		u.hashes[user] = []byte(hash)
 	}
 	if err := sc.Err(); err != nil {
@@ -67,7 +70,9 @@ func Load(path string) (*Users, error) {
 	if len(u.hashes) == 0 {
 		return nil, fmt.Errorf("htpasswd %s: no users", path)
 	}
-	u.dummy, _ = bcrypt.GenerateFromPassword([]byte("rtmon-dummy"), bcrypt.DefaultCost)
+	// The dummy costs what a real entry costs, so an unknown user takes
+	// as long to refuse as a wrong password.
+	u.dummy, _ = bcrypt.GenerateFromPassword([]byte("rtmon-dummy"), cost)
 	return u, nil
 }
 

@@ -54,6 +54,10 @@ type Poller struct {
 	polls    atomic.Int64
 
 	times valueTimes
+
+	// pollMu makes a Refresh wait for a scheduled poll and vice versa:
+	// totals and lastPoll belong to one poll at a time.
+	pollMu sync.Mutex
 }
 
 // New returns a poller; call Run to start it.
@@ -84,6 +88,14 @@ func (p *Poller) Run(ctx context.Context) {
 		case <-p.kick:
 		}
 	}
+}
+
+// Refresh takes and publishes a snapshot now, outside the schedule. Tests
+// use it to know exactly when the values were read.
+func (p *Poller) Refresh(ctx context.Context) *Snapshot {
+	s := p.poll(ctx)
+	p.publish(s)
+	return s
 }
 
 // Polls returns how many snapshots were taken: the load on collectd.
@@ -139,6 +151,8 @@ func (p *Poller) publish(s *Snapshot) {
 
 // poll takes one snapshot: from collectd, else from the RRD files.
 func (p *Poller) poll(ctx context.Context) *Snapshot {
+	p.pollMu.Lock()
+	defer p.pollMu.Unlock()
 	now := time.Now()
 	s := &Snapshot{Time: float64(now.UnixMilli()) / 1000, Interval: p.cfg.Interval.Seconds()}
 	var omitted int

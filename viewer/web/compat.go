@@ -10,23 +10,31 @@ import (
 )
 
 // pick chooses the host and rTorrent instance of a pyrotorque-compatible
-// reply: ?host= and ?instance= when given, else the local host (or the
-// first one) and its first instance. in is nil when the host has none.
-func pick(c echo.Context, s *live.Snapshot) (*live.Host, *live.Instance, error) {
+// reply: ?host= and ?instance= when given; otherwise the local host, or
+// (when it runs no rTorrent and one is wanted, or is not in the snapshot)
+// the first host running rTorrent, else the first host. in is nil when
+// the host runs no rTorrent.
+func pick(c echo.Context, s *live.Snapshot, wantRT bool) (*live.Host, *live.Instance, error) {
 	hostName, instName := c.QueryParam("host"), c.QueryParam("instance")
 	var h *live.Host
-	for _, x := range s.Hosts {
-		if (hostName == "" && x.Local) || (hostName != "" && x.Name == hostName) {
-			h = x
-			break
-		}
-	}
-	if h == nil && hostName == "" {
-		// No local host: the first host running rTorrent, else the first.
+	if hostName != "" {
 		for _, x := range s.Hosts {
-			if len(x.RTorrent) > 0 {
+			if x.Name == hostName {
 				h = x
-				break
+			}
+		}
+		if h == nil {
+			return nil, nil, notFound("host")
+		}
+	} else {
+		for _, x := range s.Hosts {
+			if x.Local && (!wantRT || len(x.RTorrent) > 0) {
+				h = x
+			}
+		}
+		for _, x := range s.Hosts {
+			if h == nil && len(x.RTorrent) > 0 {
+				h = x
 			}
 		}
 		if h == nil && len(s.Hosts) > 0 {
@@ -34,9 +42,6 @@ func pick(c echo.Context, s *live.Snapshot) (*live.Host, *live.Instance, error) 
 		}
 	}
 	if h == nil {
-		if hostName != "" {
-			return nil, nil, notFound("host")
-		}
 		return nil, nil, echo.NewHTTPError(http.StatusServiceUnavailable, "no host has values: "+s.Error)
 	}
 	for _, in := range h.RTorrent {
@@ -56,7 +61,7 @@ func (a *app) jsonEngine(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h, in, err := pick(c, s)
+	h, in, err := pick(c, s, true)
 	if err != nil {
 		return err
 	}
@@ -74,7 +79,7 @@ func (a *app) jsonCharts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h, in, err := pick(c, s)
+	h, in, err := pick(c, s, false)
 	if err != nil {
 		return err
 	}

@@ -91,8 +91,8 @@ func (a *app) graphPage(c echo.Context) error {
 	if v.Get("h") == "" {
 		v.Set("h", "400")
 	}
-	v.Del("fmt")
 	q, err := query.Parse(v, now())
+	q.Format = "png" // the page shows PNG and links both formats
 	if err != nil {
 		return badParam(err)
 	}

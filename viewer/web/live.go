@@ -35,13 +35,13 @@ func (a *app) jsonLive(c echo.Context) error {
 }
 
 // SSE timing: a keepalive comment when nothing changed for a while (so
-// proxies keep the stream open), a write deadline per event (the server's
-// WriteTimeout would otherwise cut the stream), and a maximum lifetime
-// after which the browser reconnects by itself.
+// proxies keep the stream open) and a write deadline per event (the
+// server's WriteTimeout would otherwise cut the stream). Deps.EventLifetime
+// ends a stream after a while; the browser reconnects by itself, so a
+// stuck connection cannot hold a stream slot forever.
 const (
 	sseKeepalive = 15 * time.Second
 	sseWrite     = 10 * time.Second
-	sseLifetime  = 15 * time.Minute
 )
 
 // events is GET /events: the same snapshot as /json/live, pushed as
@@ -66,7 +66,7 @@ func (a *app) events(c echo.Context) error {
 	w.WriteHeader(http.StatusOK)
 
 	ctx := c.Request().Context()
-	end := time.After(sseLifetime)
+	end := time.After(a.EventLifetime)
 	write := func(b []byte) error {
 		if err := rc.SetWriteDeadline(time.Now().Add(sseWrite)); err != nil {
 			return err

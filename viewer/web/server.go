@@ -29,6 +29,9 @@ type Deps struct {
 	Poller   *live.Poller
 	Renderer *graphs.Renderer
 	Log      *slog.Logger
+	// EventLifetime ends each /events stream after this long (the browser
+	// reconnects by itself); default 15 minutes.
+	EventLifetime time.Duration
 }
 
 // app holds the handlers' state.
@@ -48,6 +51,9 @@ const MaxEventStreams = 256
 func New(d Deps) (*echo.Echo, error) {
 	if d.Log == nil {
 		d.Log = slog.Default()
+	}
+	if d.EventLifetime <= 0 {
+		d.EventLifetime = 15 * time.Minute
 	}
 	pages, err := assets.Templates(template.FuncMap{"pathEscape": url.PathEscape})
 	if err != nil {
@@ -74,17 +80,24 @@ func New(d Deps) (*echo.Echo, error) {
 	}
 	e.Use(a.recoverPanics)
 
-	e.GET("/", a.livePage)
-	e.GET("/json/live", a.jsonLive)
-	e.GET("/events", a.events)
-	e.GET("/json/engine", a.jsonEngine)
-	e.GET("/json/charts", a.jsonCharts)
-	e.GET("/hosts", a.hostsPage)
-	e.GET("/host/:host", a.hostPage)
-	e.GET("/host/:host/:graph", a.graphPage)
-	e.GET("/graph/:host/:graph", a.graphImage)
-	e.GET("/api/series", a.series)
-	e.GET("/static/*", a.static())
+	// echo routes HEAD only where it is registered: GET routes alone
+	// answer HEAD with 405.
+	getHead := []string{http.MethodGet, http.MethodHead}
+	for path, h := range map[string]echo.HandlerFunc{
+		"/":                   a.livePage,
+		"/json/live":          a.jsonLive,
+		"/events":             a.events,
+		"/json/engine":        a.jsonEngine,
+		"/json/charts":        a.jsonCharts,
+		"/hosts":              a.hostsPage,
+		"/host/:host":         a.hostPage,
+		"/host/:host/:graph":  a.graphPage,
+		"/graph/:host/:graph": a.graphImage,
+		"/api/series":         a.series,
+		"/static/*":           a.static(),
+	} {
+		e.Match(getHead, path, h)
+	}
 	return e, nil
 }
 

@@ -283,6 +283,9 @@
   // Transport: SSE first; after repeated errors fall back to polling and
   // try SSE again a minute later.
   var es = null, pollTimer = null, sseErrors = 0;
+  // ?transport=poll skips server-sent events (for proxies that buffer
+  // them, and for tests).
+  var pollOnly = /[?&]transport=poll\b/.test(location.search);
   function getJSON(url) {
     return fetch(url, { cache: 'no-store', credentials: 'same-origin' }).then(function (r) {
       if (!r.ok) throw new Error('HTTP ' + r.status);
@@ -298,7 +301,9 @@
     if (pollTimer) return;
     transport = 'polling';
     poll();
-    setTimeout(function () { if (pollTimer) { clearTimeout(pollTimer); pollTimer = null; startSSE(); } }, 60000);
+    if (!pollOnly) {
+      setTimeout(function () { if (pollTimer) { clearTimeout(pollTimer); pollTimer = null; startSSE(); } }, 60000);
+    }
   }
   function startSSE() {
     if (!window.EventSource) { startPolling(); return; }
@@ -323,5 +328,5 @@
   }
 
   getJSON('/json/live').then(render).catch(function (e) { status(String(e.message || e)); });
-  startSSE();
+  if (pollOnly) { startPolling(); } else { startSSE(); }
 })();
