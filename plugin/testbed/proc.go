@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // sbinDirs are searched after PATH: nginx lives in /usr/sbin, which a
@@ -106,6 +107,9 @@ type proc struct {
 	log  string
 	done chan struct{} // closed once the process is reaped
 	err  error         // Wait's result, valid after done
+
+	mu     sync.Mutex // held while reaping, so no group signal races it
+	reaped bool
 }
 
 // startProc starts path with args in its own process group, stdout and
@@ -133,11 +137,40 @@ func startProc(name, path string, args, env []string, dir, logPath string, cred 
 		return nil, fmt.Errorf("%s: start %s: %w", name, path, err)
 	}
 	p := &proc{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
+	go p.reap()
 	return p, nil
+}
+
+// reap waits for the leader to exit, kills what is left of its process
+// group, and only then collects the leader. Until it is collected the
+// leader's PID, which is also the group ID, cannot be reused, so a group
+// signal never reaches an unrelated process.
+func (p *proc) reap() {
+	waitExited(p.pid())
+	p.mu.Lock()
+	_ = syscall.Kill(-p.pid(), syscall.SIGKILL)
+	p.err = p.cmd.Wait()
+	p.reaped = true
+	p.mu.Unlock()
+	close(p.done)
+}
+
+// waitExited blocks until pid has exited, leaving it a zombie (waitid with
+// WNOWAIT), so that cmd.Wait can still collect it.
+func waitExited(pid int) {
+	const (
+		pPID    = 1         // P_PID
+		wExited = 0x4       // WEXITED
+		wNowait = 0x1000000 // WNOWAIT
+	)
+	var siginfo [128]byte
+	for {
+		_, _, errno := syscall.Syscall6(syscall.SYS_WAITID, pPID, uintptr(pid),
+			uintptr(unsafe.Pointer(&siginfo[0])), wExited|wNowait, 0, 0)
+		if errno != syscall.EINTR {
+			return
+		}
+	}
 }
 
 func (p *proc) pid() int { return p.cmd.Process.Pid }
@@ -153,9 +186,13 @@ func (p *proc) exited() bool {
 }
 
 // signalGroup sends sig to the whole process group, so helpers the daemon
-// forked go too. Errors (group already gone) are ignored on purpose.
+// forked go too; not once the leader is reaped (its ID may be reused).
 func (p *proc) signalGroup(sig syscall.Signal) {
-	_ = syscall.Kill(-p.pid(), sig)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.reaped {
+		_ = syscall.Kill(-p.pid(), sig)
+	}
 }
 
 // signal sends sig to the main process only (SIGSTOP/SIGCONT, a graceful
@@ -166,12 +203,12 @@ func (p *proc) signal(sig syscall.Signal) {
 	}
 }
 
-// kill sends SIGKILL to the group and waits until the process is reaped.
-// A stopped (SIGSTOPped) process dies from SIGKILL too.
+// kill sends SIGKILL to the group and waits until the process is reaped
+// (reap kills any straggler of the group before that). A stopped
+// (SIGSTOPped) process dies from SIGKILL too.
 func (p *proc) kill() {
 	p.signalGroup(syscall.SIGKILL)
 	<-p.done
-	p.signalGroup(syscall.SIGKILL) // stragglers that outlived the leader
 }
 
 // stop asks politely with sig, waits up to grace, then kills.
