@@ -9,7 +9,7 @@ import (
 // BenchmarkLoadRaw times loading n fake torrents into a fresh rTorrent
 // until view.size main reports them all. rTorrent 0.9.8's cost per item
 // grows with the items it already holds (a linear duplicate check), so
-// 50,000 items take minutes:
+// 50,000 items take about 4 minutes (1,000: 0.16 s; 10,000: 4.5 s):
 //
 //	go test -run '^$' -bench 'LoadRaw/items=50000' -timeout 30m ./plugin/testbed/
 func BenchmarkLoadRaw(b *testing.B) {

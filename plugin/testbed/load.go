@@ -16,17 +16,18 @@ const defaultSizeLimit = 512 << 10
 
 // LoadRaw loads torrents with load.raw (or load.raw_start when start),
 // directory set to DownloadDir, batched through system.multicall so tens
-// of thousands load in a few requests. rTorrent loads items after it
-// replies: use WaitItems to know they are there.
+// of thousands load in a few requests. rTorrent may still be adding items
+// after it replies (a single item is usually not there yet): use WaitItems.
 //
 // Items are sent in descending order of name. rTorrent 0.9.8 inserts each
 // new item into the "name" view with a linear search from the front for the
-// first name greater than the new one; an item smaller than all others stops
-// at once, one larger than all scans the whole view and evaluates d.name for
-// every item. Descending order makes 10,000 items load about twice as fast.
+// first name greater than the new one: an item smaller than all others stops
+// at once, one larger than all scans the whole view, evaluating d.name for
+// every item. Descending order made 10,000 items load three times faster.
 // What remains is rTorrent's own linear duplicate check per item (libtorrent
 // DownloadManager::find and rTorrent's download list), so loading n items
-// costs O(n²): about 1 s for 1,000 items, several seconds for 10,000.
+// costs O(n²). Measured here on tmpfs (BenchmarkLoadRaw): 1,000 items in
+// 0.16 s, 10,000 in 4.5 s, 50,000 in 3.8 minutes.
 func (r *RTorrent) LoadRaw(t testing.TB, torrents [][]byte, start bool) {
 	t.Helper()
 	if err := r.loadRaw(byNameDescending(torrents), start); err != nil {
