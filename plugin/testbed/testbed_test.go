@@ -184,6 +184,9 @@ func TestLoadRawThousandFakes(t *testing.T) {
 	if wantFiles == 1000 {
 		t.Errorf("every fake torrent has one file: sums over files are trivial")
 	}
+	if hs := r.Hashes(t); len(hs) != 1000 || hs[0] == "" {
+		t.Errorf("Hashes: %d, first %q", len(hs), hs[0])
+	}
 	if n := r.MustInt(t, "view.size", "", "stopped"); n != 1000 {
 		t.Errorf("view.size stopped = %d, want 1000", n)
 	}
