@@ -311,6 +311,7 @@
     es = new EventSource('/events');
     es.addEventListener('snapshot', function (ev) {
       sseErrors = 0;
+      body.dataset.sseEvents = String((parseInt(body.dataset.sseEvents, 10) || 0) + 1);
       transport = 'live';
       render(JSON.parse(ev.data));
     });
