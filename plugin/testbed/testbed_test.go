@@ -480,6 +480,25 @@ func TestTakenPortIsRetried(t *testing.T) {
 	}
 }
 
+// TestLoadRawRefusesTorrentWithoutTracker: rTorrent would drop it silently
+// and WaitItems would time out with no hint.
+func TestLoadRawRefusesTorrentWithoutTracker(t *testing.T) {
+	r := StartRTorrent(t, RTorrentOptions{})
+	ft := runFake(t, func(tb testing.TB) { r.LoadRaw(tb, Metas(FakeTorrents(1, "", "noann")), false) })
+	if !ft.fatal || !strings.Contains(ft.msg(), "no announce URL") {
+		t.Errorf("fatal %v, message %q", ft.fatal, ft.msg())
+	}
+	// and the claim holds: rTorrent itself accepts the call and drops the item.
+	meta := FakeTorrents(1, "", "noann")[0].Meta
+	if _, err := r.Call("load.raw", "", meta); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := r.MustInt(t, "view.size", "", "main"); n != 0 {
+		t.Errorf("rTorrent 0.9.8 kept a torrent without a tracker (%d items): LoadRaw's refusal is obsolete", n)
+	}
+}
+
 // TestCleanupLeavesNoProcess runs everything in a subtest and checks after
 // its cleanups that no process and no directory is left.
 func TestCleanupLeavesNoProcess(t *testing.T) {

@@ -104,7 +104,10 @@ func finishTorrent(info map[string]any, announce string) Torrent {
 // realistic items (names, sizes, file counts, a tracker) at almost no cost.
 // Sizes vary from a few bytes to about 1 MiB and every third torrent has
 // 2–4 files, so sums over items are non-trivial. The same seed gives the
-// same torrents; different seeds give different info hashes.
+// same torrents; different seeds give different info hashes. An empty
+// announce leaves the URL out, and rTorrent 0.9.8 silently drops torrents
+// without one (LoadRaw refuses them): use a closed port such as
+// http://127.0.0.1:1/announce for items that should never reach a tracker.
 func FakeTorrents(n int, announce string, seed string) []Torrent {
 	rng := rand.New(rand.NewPCG(binary.LittleEndian.Uint64(seedSlice(seed)), 0x7274_6d6f_6e))
 	out := make([]Torrent, n)
