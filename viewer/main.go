@@ -37,7 +37,11 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	level := slog.LevelInfo
+	if cfg.Debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	var users *auth.Users
 	if cfg.Htpasswd != "" {
 		if users, err = auth.Load(cfg.Htpasswd); err != nil {

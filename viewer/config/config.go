@@ -27,6 +27,8 @@ type Config struct {
 	// AllowHosts are extra Host header values accepted without auth
 	// (names a reverse proxy or the user's browser use for this viewer).
 	AllowHosts []string
+	// Debug logs at debug level (poll and FLUSH decisions).
+	Debug bool
 	// MaxRenders caps graph renders running at once (see graphs.NewRenderer
 	// for how many may wait).
 	MaxRenders int
@@ -57,6 +59,7 @@ func Parse(args []string, stderr io.Writer) (*Config, error) {
 	fs.StringVar(&c.Hostname, "hostname", host, "collectd host name of this machine (the host -disk-usage-path belongs to)")
 	fs.StringVar(&allow, "allow-host", "", "extra Host header names allowed without auth, joined by ','")
 	fs.IntVar(&c.MaxRenders, "max-renders", 4, "graph renders running at once; up to max(32, 16x) may wait, more get 503")
+	fs.BoolVar(&c.Debug, "debug", false, "log poll and FLUSH decisions")
 	fs.StringVar(&file, "config", "", "config file: one 'flag = value' per line, # comments; flags given on the command line win")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

@@ -73,6 +73,37 @@ func (s *Store) build(done chan struct{}) {
 	close(done)
 }
 
+// GetFresh is Get for an index built at most maxAge ago, waiting for a
+// walk if need be. Handlers use it after a name was not found, so that a
+// host or file collectd created a moment ago is not a 404 until the next
+// scheduled rebuild.
+func (s *Store) GetFresh(ctx context.Context, maxAge time.Duration) (*Index, error) {
+	s.mu.Lock()
+	if s.cur != nil && time.Since(s.fresh) < maxAge {
+		ix := s.cur
+		s.mu.Unlock()
+		return ix, nil
+	}
+	wait := s.building
+	if wait == nil {
+		wait = make(chan struct{})
+		s.building = wait
+		go s.build(wait)
+	}
+	s.mu.Unlock()
+	select {
+	case <-wait:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur == nil {
+		return nil, s.lastErr
+	}
+	return s.cur, nil
+}
+
 // Refresh drops the current index so the next Get walks DataDir again.
 func (s *Store) Refresh() {
 	s.mu.Lock()

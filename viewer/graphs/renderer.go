@@ -239,6 +239,7 @@ func (r *Renderer) flush(ctx context.Context, files []*datadir.File) {
 	}
 	times, err := r.Collectd.LastValueTimes(ctx)
 	if err != nil {
+		r.Log.Debug("graphs: no value times from collectd; drawing the files as they are", "err", err)
 		return
 	}
 	type pending struct {
@@ -260,6 +261,7 @@ func (r *Renderer) flush(ctx context.Context, files []*datadir.File) {
 		todo = append(todo, pending{f, seen.Truncate(time.Second)})
 		ids = append(ids, id)
 	}
+	r.Log.Debug("graphs: flush decision", "files", len(files), "behind", len(ids))
 	if len(ids) == 0 {
 		return
 	}
@@ -270,10 +272,14 @@ func (r *Renderer) flush(ctx context.Context, files []*datadir.File) {
 	}
 	deadline := time.Now().Add(r.FlushWait)
 	for _, p := range todo {
-		for time.Now().Before(deadline) && ctx.Err() == nil {
+		for ctx.Err() == nil {
 			last, _, err := rrd.LastUpdate(p.f.Path())
 			if err != nil || !p.want.After(last) {
 				break
+			}
+			if time.Now().After(deadline) {
+				r.Log.Debug("graphs: flushed values not on disk in time", "file", p.f.Path(), "want", p.want.Unix(), "last", last.Unix())
+				return
 			}
 			time.Sleep(20 * time.Millisecond)
 		}

@@ -38,11 +38,15 @@ func (v *valueTimes) fresh(maxAge time.Duration) map[unixsock.Identifier]time.Ti
 	return nil
 }
 
+// valueTimesMaxAge bounds the age of the LISTVAL the graphs decide on,
+// whatever the poll interval: an older one would miss values that came in
+// since and leave them out of the graph.
+const valueTimesMaxAge = 2 * time.Second
+
 // LastValueTimes returns when collectd last received each value, from the
-// poller's latest LISTVAL when it is younger than the interval, otherwise
-// from a new LISTVAL.
+// poller's latest LISTVAL when it is recent, otherwise from a new LISTVAL.
 func (p *Poller) LastValueTimes(ctx context.Context) (map[unixsock.Identifier]time.Time, error) {
-	if m := p.times.fresh(p.cfg.Interval); m != nil {
+	if m := p.times.fresh(min(p.cfg.Interval, valueTimesMaxAge)); m != nil {
 		return m, nil
 	}
 	c, err := p.dial(ctx)

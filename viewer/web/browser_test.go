@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -115,8 +116,15 @@ func (st *stack) browser(t *testing.T) {
 				t.Errorf("screenshot %s: %v", file, err)
 			}
 		}
-		file, _ := filepath.Abs(filepath.Join(dir, "graph-1440.png"))
-		chromium(t, "--virtual-time-budget=5000", "--hide-scrollbars", "--window-size=1440,800", "--screenshot="+file, st.sv.URL+"/host/stack/rtorrent-main.items?range=1h")
+		// Let collectd gather a minute of values for the graphs.
+		time.Sleep(time.Until(st.started.Add(70 * time.Second)))
+		end := time.Now().Unix()
+		for name, path := range map[string]string{
+			"graph-1440.png": fmt.Sprintf("/host/stack/cpu-0.cpu?start=%d&end=%d", end-90, end),
+		} {
+			file, _ := filepath.Abs(filepath.Join(dir, name))
+			chromium(t, "--virtual-time-budget=5000", "--hide-scrollbars", "--window-size=1440,900", "--screenshot="+file, st.sv.URL+path)
+		}
 	}
 }
 

@@ -35,7 +35,7 @@ func (a *app) graphImage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := lookupGraph(c, h)
+	ix, d, err := a.lookupGraph(c, ix, h)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (a *app) graphPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := lookupGraph(c, h)
+	ix, d, err := a.lookupGraph(c, ix, h)
 	if err != nil {
 		return err
 	}
@@ -175,12 +175,20 @@ func (a *app) series(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "give host and graph once each")
 	}
 	h := ix.Host(qp.Get("host"))
-	if h == nil {
-		return notFound("host")
+	d := (*graphs.Def)(nil)
+	if h != nil {
+		d = graphs.Find(h, qp.Get("graph"))
 	}
-	d := graphs.Find(h, qp.Get("graph"))
 	if d == nil {
-		return notFound("graph")
+		if ix, err = a.fresherIndex(c); err != nil {
+			return err
+		}
+		if h = ix.Host(qp.Get("host")); h == nil {
+			return notFound("host")
+		}
+		if d = graphs.Find(h, qp.Get("graph")); d == nil {
+			return notFound("graph")
+		}
 	}
 	q, err := query.Parse(qp, now())
 	if err != nil {

@@ -33,6 +33,7 @@ type serverOptions struct {
 	Interval                  time.Duration // default 1h: tests call Refresh
 	EventLifetime             time.Duration
 	AllowHosts                []string
+	IndexMaxAge               time.Duration // default 1 s
 }
 
 func startServer(t *testing.T, o serverOptions) *testServer {
@@ -59,7 +60,10 @@ func startServer(t *testing.T, o serverOptions) *testServer {
 	if testing.Verbose() {
 		log = slog.Default()
 	}
-	store := datadir.NewStore(o.DataDir, time.Second)
+	if o.IndexMaxAge == 0 {
+		o.IndexMaxAge = time.Second
+	}
+	store := datadir.NewStore(o.DataDir, o.IndexMaxAge)
 	p := live.New(live.Config{Socket: o.Socket, Store: store, Interval: o.Interval, Hostname: o.Hostname, DiskPaths: []string{"/"}, Log: log})
 	ctx, cancel := context.WithCancel(context.Background())
 	polled := make(chan struct{})

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -114,22 +115,49 @@ func (a *app) lookupHost(c echo.Context) (*datadir.Index, *datadir.Host, error) 
 	}
 	h := ix.Host(name)
 	if h == nil {
-		return nil, nil, notFound("host")
+		if ix, err = a.fresherIndex(c); err != nil {
+			return nil, nil, err
+		}
+		if h = ix.Host(name); h == nil {
+			return nil, nil, notFound("host")
+		}
 	}
 	return ix, h, nil
 }
 
-// lookupGraph finds the :graph parameter among the host's graphs.
-func lookupGraph(c echo.Context, h *datadir.Host) (*graphs.Def, error) {
+// indexRetryAge is how old an index may be before a name missing from it
+// makes the handler walk DataDir again: new hosts and files appear at
+// once, while a flood of requests for names that do not exist costs at
+// most one walk per indexRetryAge.
+const indexRetryAge = 2 * time.Second
+
+func (a *app) fresherIndex(c echo.Context) (*datadir.Index, error) {
+	ix, err := a.Store.GetFresh(c.Request().Context(), indexRetryAge)
+	if err != nil {
+		return nil, echo.NewHTTPError(http.StatusServiceUnavailable, "the data directory cannot be read").SetInternal(err)
+	}
+	return ix, nil
+}
+
+// lookupGraph finds the :graph parameter among the host's graphs, looking
+// in a fresher index when it is not there.
+func (a *app) lookupGraph(c echo.Context, ix *datadir.Index, h *datadir.Host) (*datadir.Index, *graphs.Def, error) {
 	id, err := param(c, "graph")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	d := graphs.Find(h, id)
-	if d == nil {
-		return nil, notFound("graph")
+	if d := graphs.Find(h, id); d != nil {
+		return ix, d, nil
 	}
-	return d, nil
+	if ix, err = a.fresherIndex(c); err != nil {
+		return nil, nil, err
+	}
+	if h = ix.Host(h.Name); h != nil {
+		if d := graphs.Find(h, id); d != nil {
+			return ix, d, nil
+		}
+	}
+	return nil, nil, notFound("graph")
 }
 
 func badParam(err error) error {

@@ -29,13 +29,15 @@ const stackHost = "stack"
 // holding values in its cache until a FLUSH (CacheTimeout 3600), and the
 // viewer on loopback.
 type stack struct {
-	rt *testbed.RTorrent
-	cd *stacktest.Collectd
-	sv *testServer
+	started time.Time
+	rt      *testbed.RTorrent
+	cd      *stacktest.Collectd
+	sv      *testServer
 }
 
 func startStack(t *testing.T) *stack {
 	t.Helper()
+	started := time.Now()
 	testbed.Need(t, "rtorrent", "rrdtool", stacktest.CollectdBin)
 	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{UploadKiB: 512})
 	metas := testbed.Metas(testbed.FakeTorrents(8, "http://127.0.0.1:9/announce", "viewer"))
@@ -49,7 +51,7 @@ func startStack(t *testing.T) *stack {
 	cd.WaitValues(t, 30*time.Second, "rtorrent-main/count-items_total", "rtorrent-main/count-items_active",
 		"rtorrent-main/rtorrent_rate-up", "interface-eth0/if_octets", "uptime/uptime")
 	sv := startServer(t, serverOptions{DataDir: cd.DataDir, Socket: cd.Sock, Hostname: stackHost, EventLifetime: time.Nanosecond})
-	return &stack{rt: rt, cd: cd, sv: sv}
+	return &stack{started: started, rt: rt, cd: cd, sv: sv}
 }
 
 // TestStack runs the viewer against the real stack. Ground truth comes
