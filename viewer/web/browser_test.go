@@ -13,7 +13,6 @@ import (
 
 	"github.com/rtmon/rtmon/plugin/testbed"
 	"github.com/rtmon/rtmon/viewer/assets"
-	"github.com/rtmon/rtmon/viewer/live"
 )
 
 // chromium runs Debian's chromium headless with the flags that keep it
@@ -145,5 +144,4 @@ func TestAssetsAreLocal(t *testing.T) {
 			t.Errorf("%s builds markup from strings", name)
 		}
 	}
-	_ = live.ItemKeys
 }
