@@ -29,9 +29,17 @@ var plugin struct {
 	err  error
 }
 
+// RemoveBuilt removes the rtorrent.so PluginDir built, if any; call it
+// from TestMain after m.Run.
+func RemoveBuilt() {
+	if plugin.dir != "" {
+		os.RemoveAll(plugin.dir)
+	}
+}
+
 // PluginDir returns a directory holding rtorrent.so: $RTMON_BUILD when it
 // has one (make test builds it first), otherwise one built now, as the
-// Makefile does, once per test binary.
+// Makefile does, once per test binary (RemoveBuilt removes it).
 func PluginDir(t testing.TB) string {
 	t.Helper()
 	if b := os.Getenv("RTMON_BUILD"); b != "" {
@@ -54,6 +62,7 @@ func PluginDir(t testing.TB) string {
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=1",
 			"CGO_CPPFLAGS=-I/usr/include/collectd/core/daemon -I/usr/include/collectd/core -I/usr/include/collectd")
 		if out, err := cmd.CombinedOutput(); err != nil {
+			os.RemoveAll(dir)
 			plugin.err = fmt.Errorf("building rtorrent.so: %v\n%s", err, out)
 			return
 		}
