@@ -56,7 +56,7 @@ var fieldRE = regexp.MustCompile(`data-field="([^"]+)" data-value="([^"]*)"`)
 func (st *stack) browser(t *testing.T) {
 	testbed.Need(t, "chromium")
 	snap := st.sv.Poller.Refresh(t.Context())
-	in := snap.Hosts[0].RTorrent[0]
+	in := snap.Hosts[0].RTorrent[1] // "main", the seeder
 	for _, tc := range []struct{ path, transport string }{{"/", "live"}, {"/?transport=poll", "polling"}} {
 		dom := chromium(t, "--virtual-time-budget=5000", "--dump-dom", st.sv.URL+tc.path)
 		// The test server ends each event stream after one event, so the
@@ -103,6 +103,12 @@ func (st *stack) browser(t *testing.T) {
 		}
 		if up, _ := strconv.ParseFloat(fields["host:stack:uptime"], 64); up <= 0 {
 			t.Errorf("%s: uptime %v", tc.path, up)
+		}
+		// Real data moves in the swarm: the page shows it.
+		for _, f := range []string{"rt:stack:main:up", "rt:stack:leech:down"} {
+			if v, err := strconv.ParseFloat(fields[f], 64); err != nil || v <= 0 {
+				t.Errorf("%s: %s = %q, want a rate above zero", tc.path, f, fields[f])
+			}
 		}
 	}
 	if os.Getenv("RTMON_SCREENSHOTS") == "1" {

@@ -24,13 +24,16 @@ import (
 
 const stackHost = "stack"
 
-// stack is the real thing: an rTorrent with items loaded, collectd with
-// rtmon's plugin reading it and the host plugins, the rrdtool plugin
-// holding values in its cache until a FLUSH (CacheTimeout 3600), and the
-// viewer on loopback.
+// stack is the real thing: a loopback swarm (opentracker, a seeding and a
+// leeching rTorrent moving real data), 8 more items loaded into the seeder
+// (3 started, 5 stopped), collectd with rtmon's plugin reading both
+// rTorrents (instances "main", the seeder, and "leech") and the host
+// plugins, the rrdtool plugin holding values in its cache until a FLUSH
+// (CacheTimeout 3600), and the viewer on loopback.
 type stack struct {
 	started time.Time
-	rt      *testbed.RTorrent
+	rt      *testbed.RTorrent // the seeder, instance "main"
+	leech   *testbed.RTorrent
 	cd      *stacktest.Collectd
 	sv      *testServer
 }
@@ -38,20 +41,27 @@ type stack struct {
 func startStack(t *testing.T) *stack {
 	t.Helper()
 	started := time.Now()
-	testbed.Need(t, "rtorrent", "rrdtool", stacktest.CollectdBin)
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{UploadKiB: 512})
+	testbed.Need(t, "rtorrent", "opentracker", "rrdtool", stacktest.CollectdBin)
+	// 32 MiB at 512 KiB/s: data moves for about a minute, longer than
+	// the test runs.
+	sw := testbed.StartSwarm(t, testbed.SwarmOptions{Size: 32 << 20, UploadKiB: 512})
+	rt := sw.Seeder
 	metas := testbed.Metas(testbed.FakeTorrents(8, "http://127.0.0.1:9/announce", "viewer"))
 	rt.LoadRaw(t, metas[:5], false)
 	rt.LoadRaw(t, metas[5:], true)
-	rt.WaitItems(t, 8, 20*time.Second)
+	rt.WaitItems(t, 9, 20*time.Second)
+	sw.WaitTransferring(t, 30*time.Second)
 	cd := stacktest.StartCollectd(t, stacktest.Options{
 		Host: stackHost, CacheTimeout: 3600, PluginDir: stacktest.PluginDir(t),
-		RTorrent: []stacktest.Instance{{Name: "main", URL: rt.URL, Extra: []string{"MinScanInterval 1"}}},
+		RTorrent: []stacktest.Instance{
+			{Name: "main", URL: rt.URL, Extra: []string{"MinScanInterval 1"}},
+			{Name: "leech", URL: sw.Leecher.URL, Extra: []string{"MinScanInterval 1"}},
+		},
 	})
 	cd.WaitValues(t, 30*time.Second, "rtorrent-main/count-items_total", "rtorrent-main/count-items_active",
-		"rtorrent-main/rtorrent_rate-up", "interface-eth0/if_octets", "uptime/uptime")
+		"rtorrent-main/rtorrent_rate-up", "rtorrent-leech/rtorrent_rate-down", "interface-eth0/if_octets", "uptime/uptime")
 	sv := startServer(t, serverOptions{DataDir: cd.DataDir, Socket: cd.Sock, Hostname: stackHost, EventLifetime: time.Nanosecond})
-	return &stack{started: started, rt: rt, cd: cd, sv: sv}
+	return &stack{started: started, rt: rt, leech: sw.Leecher, cd: cd, sv: sv}
 }
 
 // TestStack runs the viewer against the real stack. Ground truth comes
@@ -193,10 +203,10 @@ func (st *stack) compare(t *testing.T, s *live.Snapshot, tr truth) {
 		t.Errorf("disks %+v", h.Disks)
 	}
 
-	if len(h.RTorrent) != 1 || h.RTorrent[0].Name != "main" {
+	if len(h.RTorrent) != 2 || h.RTorrent[0].Name != "leech" || h.RTorrent[1].Name != "main" {
 		t.Fatalf("rtorrent %+v", h.RTorrent)
 	}
-	in := h.RTorrent[0]
+	in := h.RTorrent[1]
 	for _, k := range live.ItemKeys {
 		want, ok := tr.vals[stackHost+"/rtorrent-main/count-items_"+k]
 		if !ok {
@@ -218,8 +228,18 @@ func (st *stack) compare(t *testing.T, s *live.Snapshot, tr truth) {
 		eq("items."+key+" vs rTorrent's view "+view, in.Items[key], float64(n))
 	}
 	eq("up limit vs rTorrent", in.Up.Limit, float64(st.rt.MustInt(t, "throttle.global_up.max_rate")))
-	if *in.Items["total"] != 8 || *in.Items["stopped"] != 5 || *in.Items["started"] != 3 {
-		t.Errorf("items %v/%v/%v, loaded 8 with 3 started", *in.Items["total"], *in.Items["started"], *in.Items["stopped"])
+	if *in.Items["total"] != 9 || *in.Items["stopped"] != 5 || *in.Items["started"] != 4 {
+		t.Errorf("items %v/%v/%v, loaded 9 with 4 started", *in.Items["total"], *in.Items["started"], *in.Items["stopped"])
+	}
+	// The swarm moves data: the seeder uploads, the leecher downloads,
+	// and both agree with GETVAL.
+	lc := h.RTorrent[0]
+	eq("leech down rate", lc.Down.Rate, g("rtorrent-leech/rtorrent_rate-down", 0))
+	if *in.Up.Rate <= 0 || *lc.Down.Rate <= 0 {
+		t.Errorf("no data moving: seeder up %v, leecher down %v", *in.Up.Rate, *lc.Down.Rate)
+	}
+	if n := st.leech.MustInt(t, "view.size", "", "main"); *lc.Items["total"] != float64(n) {
+		t.Errorf("leech items %v, its rTorrent has %d", *lc.Items["total"], n)
 	}
 }
 
@@ -269,7 +289,7 @@ func (st *stack) events(t *testing.T) {
 		}
 	}
 	ev, s := next()
-	if ev != "snapshot" || s.Time != cur.Time || len(s.Hosts) != 1 || len(s.Hosts[0].RTorrent) != 1 {
+	if ev != "snapshot" || s.Time != cur.Time || len(s.Hosts) != 1 || len(s.Hosts[0].RTorrent) != 2 {
 		t.Fatalf("first event %q time %v (want %v)", ev, s.Time, cur.Time)
 	}
 	// The stream in this test server ends after its first event
@@ -310,7 +330,10 @@ func (st *stack) pyrotorque(t *testing.T) {
 		Download []*float64          `json:"download"`
 		Views    map[string]*float64 `json:"views"`
 	}
-	r := get(t, st.sv.URL, "/json/engine")
+	if r := get(t, st.sv.URL, "/json/engine"); !bytes.Contains(r.Body, []byte(`"engine_id":"stack/leech"`)) {
+		t.Errorf("/json/engine without parameters: %.200s, want the host's first instance", r.Body)
+	}
+	r := get(t, st.sv.URL, "/json/engine?instance=main")
 	if r.Code != 200 {
 		t.Fatalf("/json/engine = %d %s", r.Code, r.Body)
 	}
@@ -343,7 +366,7 @@ func (st *stack) pyrotorque(t *testing.T) {
 		DiskIO    []*float64        `json:"disk_io"`
 		NetIO     []*float64        `json:"net_io"`
 	}
-	r = get(t, st.sv.URL, "/json/charts")
+	r = get(t, st.sv.URL, "/json/charts?instance=main")
 	if err := json.Unmarshal(r.Body, &ch); err != nil || r.Code != 200 {
 		t.Fatalf("/json/charts = %d %v", r.Code, err)
 	}
@@ -430,8 +453,8 @@ func (st *stack) graphsFlush(t *testing.T) {
 			lastTotal = row[col]
 		}
 	}
-	if lastTotal == nil || *lastTotal != float64(st.rt.MustInt(t, "view.size", "", "main")) {
-		t.Errorf("series total %v, rTorrent has 8", deref(lastTotal))
+	if n := st.rt.MustInt(t, "view.size", "", "main"); lastTotal == nil || *lastTotal != float64(n) {
+		t.Errorf("series total %v, rTorrent has %d", deref(lastTotal), n)
 	}
 	// Host page: rTorrent's graphs come before the host's.
 	page := string(get(t, st.sv.URL, "/host/stack").Body)
