@@ -59,7 +59,8 @@ func IsMethodMissing(err error) bool {
 // where rTorrent may have restarted and what we know about it is stale.
 func IsTransport(err error) bool {
 	var e *Error
-	if !errors.As(err, &e) {
+	if !errors.As(err, &e) || errors.Is(err, ErrReplyTooLarge) {
+		// A reply over the cap came from a healthy rTorrent.
 		return false
 	}
 	switch e.Op {

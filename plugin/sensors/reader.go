@@ -144,9 +144,18 @@ func (r *Reader) read(ctx context.Context, policy scanPolicy, forceScan bool) (*
 	r.pid = s.PID
 	r.readProcess(s)
 
-	if policy == scanIfDue && (forceScan || r.last == nil || !s.Time.Before(r.nextScan)) {
+	if policy == scanIfDue && (forceScan || r.nextScan.IsZero() || !s.Time.Before(r.nextScan)) {
 		if err := r.scan(ctx); err != nil {
-			return nil, err
+			// The fast tier's values are good: keep them, with the last
+			// scan's fields, and say why the scan failed. A failing scan
+			// (a reply over the cap, a deadline too short for this many
+			// items) backs off like a slow one instead of retrying every
+			// read.
+			r.noteSubError(fmt.Errorf("item scan: %w", err))
+			if rtorrent.IsTransport(err) {
+				r.client.Invalidate()
+			}
+			r.nextScan = time.Now().Add(r.scanGap(time.Since(s.Time)))
 		}
 	}
 	r.fill(s)

@@ -3,6 +3,7 @@ package sensors
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -277,5 +278,39 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 			t.Fatalf("timed out after %v waiting for %s", timeout, what)
 		}
 		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// TestScanFailureKeepsFastTier: a scan that fails (here its reply is over
+// the cap) costs the scan-tier fields only; the fast tier's values are
+// still returned and the failure is reported once as a sub-error.
+func TestScanFailureKeepsFastTier(t *testing.T) {
+	testbed.Need(t, "rtorrent")
+	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(500, "http://127.0.0.1:1/announce", "capped")), false)
+	rt.WaitItems(t, 500, 20*time.Second)
+	c, err := rtorrent.New(rtorrent.Config{Name: "main", URL: rt.URL, MaxReplyBytes: 128 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewReader(c, DefaultOptions())
+	s, err := r.Read(context.Background(), true)
+	if err != nil {
+		t.Fatalf("read with a failing scan: %v", err)
+	}
+	if s.Items.Total != 500 || s.Sizes != nil || s.Items.Active != nil {
+		t.Errorf("total %d, sizes %v, active %v; want 500 from the fast tier and no scan fields", s.Items.Total, s.Sizes, s.Items.Active)
+	}
+	errs := r.SubErrors()
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "item scan: ") || !strings.Contains(errs[0].Error(), "reply larger than 128 KiB") {
+		t.Errorf("sub-errors %v, want one naming the item scan and the cap", errs)
+	}
+	// The failed scan backs off: the next read does not try it again.
+	before := c.Stats().Calls
+	if _, err := r.Read(context.Background(), false); err != nil {
+		t.Fatal(err)
+	}
+	if calls := c.Stats().Calls - before; calls != 1 {
+		t.Errorf("read after a failed scan made %d calls, want 1 (fast tier only)", calls)
 	}
 }
