@@ -37,28 +37,13 @@ func (s *Store) Get(ctx context.Context) (*Index, error) {
 		s.mu.Unlock()
 		return ix, nil
 	}
-	wait := s.building
-	if wait == nil {
-		wait = make(chan struct{})
-		s.building = wait
-		go s.build(wait)
-	}
+	wait := s.rebuildLocked()
 	ix := s.cur
 	s.mu.Unlock()
 	if ix != nil {
 		return ix, nil
 	}
-	select {
-	case <-wait:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cur == nil {
-		return nil, s.lastErr
-	}
-	return s.cur, nil
+	return s.await(ctx, wait)
 }
 
 func (s *Store) build(done chan struct{}) {
@@ -84,13 +69,31 @@ func (s *Store) GetFresh(ctx context.Context, maxAge time.Duration) (*Index, err
 		s.mu.Unlock()
 		return ix, nil
 	}
-	wait := s.building
-	if wait == nil {
-		wait = make(chan struct{})
-		s.building = wait
-		go s.build(wait)
-	}
+	wait := s.rebuildLocked()
 	s.mu.Unlock()
+	return s.await(ctx, wait)
+}
+
+// Refresh drops the current index so the next Get walks DataDir again.
+func (s *Store) Refresh() {
+	s.mu.Lock()
+	s.fresh = time.Time{}
+	s.mu.Unlock()
+}
+
+// rebuildLocked starts a walk unless one is running and returns the channel
+// that closes when it ends. s.mu must be held.
+func (s *Store) rebuildLocked() chan struct{} {
+	if s.building == nil {
+		s.building = make(chan struct{})
+		go s.build(s.building)
+	}
+	return s.building
+}
+
+// await waits for the walk behind wait and returns the index it left, or
+// the error of the last walk when there is still none.
+func (s *Store) await(ctx context.Context, wait chan struct{}) (*Index, error) {
 	select {
 	case <-wait:
 	case <-ctx.Done():
@@ -102,11 +105,4 @@ func (s *Store) GetFresh(ctx context.Context, maxAge time.Duration) (*Index, err
 		return nil, s.lastErr
 	}
 	return s.cur, nil
-}
-
-// Refresh drops the current index so the next Get walks DataDir again.
-func (s *Store) Refresh() {
-	s.mu.Lock()
-	s.fresh = time.Time{}
-	s.mu.Unlock()
 }
