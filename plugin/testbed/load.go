@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"sort"
-	"testing"
 	"time"
 )
 
@@ -28,7 +27,7 @@ const defaultSizeLimit = 512 << 10
 // DownloadManager::find and rTorrent's download list), so loading n items
 // costs O(n²). Measured here on tmpfs (BenchmarkLoadRaw): 1,000 items in
 // 0.16 s, 10,000 in 4.5 s, 50,000 in 3.8 minutes.
-func (r *RTorrent) LoadRaw(t testing.TB, torrents [][]byte, start bool) {
+func (r *RTorrent) LoadRaw(t TB, torrents [][]byte, start bool) {
 	t.Helper()
 	for i, meta := range torrents {
 		if v, err := bdecode(meta); err == nil {
@@ -115,7 +114,7 @@ func Metas(torrents []Torrent) [][]byte {
 }
 
 // WaitItems waits until view.size main equals n.
-func (r *RTorrent) WaitItems(t testing.TB, n int, timeout time.Duration) {
+func (r *RTorrent) WaitItems(t TB, n int, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var last any
@@ -135,7 +134,7 @@ func (r *RTorrent) WaitItems(t testing.TB, n int, timeout time.Duration) {
 }
 
 // Hashes returns the info hashes of all items (download_list).
-func (r *RTorrent) Hashes(t testing.TB) []string {
+func (r *RTorrent) Hashes(t TB) []string {
 	t.Helper()
 	v := r.MustCall(t, "download_list", "", "main")
 	list, ok := v.([]any)

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"testing"
 	"time"
 )
 
@@ -37,7 +36,7 @@ type Nginx struct {
 // binary; and as root they would switch to user nobody, who cannot connect
 // to rTorrent's root-owned socket. Every path (pid, logs, temp dirs) is
 // private, so it needs neither root nor /var/lib/nginx.
-func StartNginx(t testing.TB, scgiSocket, user, password string) *Nginx {
+func StartNginx(t TB, scgiSocket, user, password string) *Nginx {
 	t.Helper()
 	path := bin(t, "nginx")
 	if !filepath.IsAbs(scgiSocket) {

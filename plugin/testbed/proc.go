@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"testing"
 	"time"
 	"unsafe"
 )
@@ -39,7 +38,7 @@ func lookBin(name string) (string, error) {
 // Need fails the test when a binary is missing. It fails rather than skips:
 // a test that silently skips on a machine without rTorrent proves nothing,
 // and `make deps` is the fix.
-func Need(t testing.TB, bins ...string) {
+func Need(t TB, bins ...string) {
 	t.Helper()
 	for _, b := range bins {
 		if _, err := lookBin(b); err != nil {
@@ -49,7 +48,7 @@ func Need(t testing.TB, bins ...string) {
 }
 
 // bin is Need for one binary, returning its path.
-func bin(t testing.TB, name string) string {
+func bin(t TB, name string) string {
 	t.Helper()
 	Need(t, name)
 	p, _ := lookBin(name)
@@ -59,7 +58,7 @@ func bin(t testing.TB, name string) string {
 // FreePort returns a TCP port that was free on host a moment ago. The
 // kernel picks it, so parallel tests rarely collide; the small race between
 // closing the probe and the daemon binding is accepted.
-func FreePort(t testing.TB, host string) int {
+func FreePort(t TB, host string) int {
 	t.Helper()
 	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
@@ -332,7 +331,7 @@ func baseEnv(home string) []string {
 // Each dir holds an owner file naming this test binary; dirs whose owner
 // died without running its cleanups (go test -timeout, ^C, SIGKILL) are
 // removed by the next test binary that makes one.
-func shortTempDir(t testing.TB, prefix string) string {
+func shortTempDir(t TB, prefix string) string {
 	t.Helper()
 	root := tempRoot()
 	sweepOnce.Do(func() { sweepStale(root) })

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"testing"
 	"time"
 )
 
@@ -64,7 +63,7 @@ const (
 // answers system.pid with its own PID. t.Cleanup kills it (SIGKILL: the
 // session is scratch) and removes its directory; on failure the tail of its
 // log is printed first.
-func StartRTorrent(t testing.TB, opts RTorrentOptions) *RTorrent {
+func StartRTorrent(t TB, opts RTorrentOptions) *RTorrent {
 	t.Helper()
 	path := bin(t, "rtorrent")
 	if opts.BindAddress == "" {
@@ -210,7 +209,7 @@ func (r *RTorrent) callTimeout(timeout time.Duration, method string, args ...any
 }
 
 // MustCall is Call that fails the test on error.
-func (r *RTorrent) MustCall(t testing.TB, method string, args ...any) any {
+func (r *RTorrent) MustCall(t TB, method string, args ...any) any {
 	t.Helper()
 	v, err := r.Call(method, args...)
 	if err != nil {
@@ -220,7 +219,7 @@ func (r *RTorrent) MustCall(t testing.TB, method string, args ...any) any {
 }
 
 // MustInt is MustCall for commands that return an integer.
-func (r *RTorrent) MustInt(t testing.TB, method string, args ...any) int64 {
+func (r *RTorrent) MustInt(t TB, method string, args ...any) int64 {
 	t.Helper()
 	v := r.MustCall(t, method, args...)
 	n, ok := v.(int64)
@@ -276,7 +275,7 @@ func (r *RTorrent) Resume() {
 // rc, directories, socket or port, and waits until it answers. PID changes.
 // Items survive through the session directory; rTorrent reloads them all
 // before answering, so Restart of a big session takes a while.
-func (r *RTorrent) Restart(t testing.TB) {
+func (r *RTorrent) Restart(t TB) {
 	t.Helper()
 	r.Stop()
 	if err := r.start(bin(t, "rtorrent"), restartTimeout); err != nil {

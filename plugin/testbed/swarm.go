@@ -2,7 +2,6 @@ package testbed
 
 import (
 	"fmt"
-	"testing"
 	"time"
 )
 
@@ -34,7 +33,7 @@ const (
 // that loads the same torrents started. Both announce to the tracker; data
 // flows at about UploadKiB. It returns once the seeder seeds every torrent;
 // use WaitTransferring to wait for bytes to move.
-func StartSwarm(t testing.TB, opts SwarmOptions) *Swarm {
+func StartSwarm(t TB, opts SwarmOptions) *Swarm {
 	t.Helper()
 	if opts.Torrents <= 0 {
 		opts.Torrents = 1
@@ -74,7 +73,7 @@ func StartSwarm(t testing.TB, opts SwarmOptions) *Swarm {
 
 // waitSeeding waits until the seeder has checked every torrent complete and
 // is started.
-func (s *Swarm) waitSeeding(t testing.TB, timeout time.Duration) {
+func (s *Swarm) waitSeeding(t TB, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -100,7 +99,7 @@ func (s *Swarm) waitSeeding(t testing.TB, timeout time.Duration) {
 // WaitTransferring waits until real data flows from seeder to leecher:
 // the leecher's global download rate is above zero and it holds at least
 // one verified piece. The rate alone turns positive from handshake bytes.
-func (s *Swarm) WaitTransferring(t testing.TB, timeout time.Duration) {
+func (s *Swarm) WaitTransferring(t TB, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {

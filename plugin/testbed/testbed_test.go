@@ -457,7 +457,7 @@ func TestTakenPortIsRetried(t *testing.T) {
 	defer l.Close()
 	taken := l.Addr().(*net.TCPAddr).Port
 	calls := 0
-	pickPort = func(t testing.TB, host string) int {
+	pickPort = func(t TB, host string) int {
 		calls++
 		if calls == 1 {
 			return taken

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"testing"
 )
 
 // Torrent is a metainfo file made by the test bed.
@@ -44,7 +43,7 @@ func pieceLenFor(size int) int {
 // single-file torrent for it with real SHA-1 piece hashes, so a client
 // holding the file in its download directory finds it complete after
 // hashing, and a client without it downloads real bytes.
-func MakeTorrent(t testing.TB, dir, name string, size int, announce string) Torrent {
+func MakeTorrent(t TB, dir, name string, size int, announce string) Torrent {
 	t.Helper()
 	if size <= 0 {
 		t.Fatalf("testbed: MakeTorrent %q: size %d must be positive", name, size)

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"testing"
 	"time"
 )
 
@@ -40,12 +39,12 @@ type Tracker struct {
 // Pdeathsig. So as root we start it as nobody ourselves, and the whitelist
 // is named relative to tracker.rootdir, which works with and without the
 // chroot.
-func StartTracker(t testing.TB, infoHashes []string) *Tracker {
+func StartTracker(t TB, infoHashes []string) *Tracker {
 	t.Helper()
 	return startTracker(t, FreePort(t, "127.0.0.1"), infoHashes)
 }
 
-func startTracker(t testing.TB, port int, infoHashes []string) *Tracker {
+func startTracker(t TB, port int, infoHashes []string) *Tracker {
 	t.Helper()
 	path := bin(t, "opentracker")
 	dir := shortTempDir(t, "ot")
@@ -165,7 +164,7 @@ func announceOK(u string) error {
 
 // Scrape returns the tracker's seeder (complete) and leecher (incomplete)
 // counts for an info hash: the tracker's view of the swarm.
-func (tr *Tracker) Scrape(t testing.TB, hash string) (complete, incomplete int) {
+func (tr *Tracker) Scrape(t TB, hash string) (complete, incomplete int) {
 	t.Helper()
 	raw, err := hex.DecodeString(hash)
 	if err != nil || len(raw) != 20 {
