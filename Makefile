@@ -4,7 +4,6 @@
 #   make build    build/rtorrent.so, build/rtmon-viewer, build/rtmon-probe
 #   make test     deps + build, then the whole test suite against real components
 #   make demo     deps + build, then the whole stack on loopback until Ctrl-C
-#   make install  plugin, snippets, viewer and its systemd unit (root)
 
 SHELL := /bin/bash
 export PATH := /usr/local/go/bin:$(PATH)
@@ -28,7 +27,7 @@ FUZZTIME ?= 10s
 
 PLUGIN_SRC := $(wildcard plugin/*.go)
 VIEWER_SRC := $(wildcard viewer/*.go)
-TARGETS := $(BUILD)/rtmon-probe
+TARGETS := $(BUILD)/rtmon-probe $(BUILD)/rtmon-demo
 ifneq ($(PLUGIN_SRC),)
 TARGETS += $(BUILD)/rtorrent.so
 endif
@@ -36,8 +35,8 @@ ifneq ($(VIEWER_SRC),)
 TARGETS += $(BUILD)/rtmon-viewer
 endif
 
-.PHONY: all deps build test unit fuzz demo install uninstall clean
-.PHONY: $(BUILD)/rtmon-probe $(BUILD)/rtorrent.so $(BUILD)/rtmon-viewer
+.PHONY: all deps build test unit fuzz demo clean
+.PHONY: $(BUILD)/rtmon-probe $(BUILD)/rtmon-demo $(BUILD)/rtorrent.so $(BUILD)/rtmon-viewer
 
 all: build
 
@@ -57,6 +56,9 @@ build: $(TARGETS)
 
 $(BUILD)/rtmon-probe:
 	$(GO) build -o $@ ./plugin/cmd/rtmon-probe
+
+$(BUILD)/rtmon-demo:
+	$(GO) build -o $@ ./plugin/cmd/rtmon-demo
 
 $(BUILD)/rtorrent.so:
 	$(GO) build -buildmode=c-shared -o $@ ./plugin
@@ -78,6 +80,13 @@ fuzz:
 			echo "fuzz: $$pkg $$f for $(FUZZTIME)"; \
 			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; done
+
+# demo: the whole stack in a private directory until Ctrl-C (docs/demo.md).
+# RTORRENT_URL=scgi:///path/rpc.socket watches your rTorrent instead of
+# the demo swarm; DEMO_FLAGS passes more flags (e.g. -listen, -dir).
+DEMO_FLAGS ?=
+demo: deps build
+	$(BUILD)/rtmon-demo -snippets collectd.conf.d $(DEMO_FLAGS)
 
 clean:
 	rm -rf $(BUILD)

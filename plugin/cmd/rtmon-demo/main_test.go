@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
+)
+
+// buildDir returns a directory holding rtorrent.so and rtmon-viewer: the
+// one `make test` built ($RTMON_BUILD), or a fresh build of this tree.
+func buildDir(t *testing.T) string {
+	t.Helper()
+	if d := os.Getenv("RTMON_BUILD"); d != "" {
+		if _, err := os.Stat(filepath.Join(d, "rtorrent.so")); err == nil {
+			return d
+		}
+	}
+	d := t.TempDir()
+	for _, args := range [][]string{
+		{"build", "-buildmode=c-shared", "-o", filepath.Join(d, "rtorrent.so"), "../.."},
+		{"build", "-o", filepath.Join(d, "rtmon-viewer"), "../../../viewer"},
+	} {
+		cmd := exec.Command("go", args...)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=1",
+			"CGO_CPPFLAGS=-I/usr/include/collectd/core/daemon -I/usr/include/collectd/core -I/usr/include/collectd")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go %v: %v\n%s", args, err, out)
+		}
+	}
+	return d
+}
+
+type live struct {
+	Hosts []struct {
+		RTorrent []struct {
+			Name  string                 `json:"name"`
+			Up    struct{ Rate float64 } `json:"up"`
+			Down  struct{ Rate float64 } `json:"down"`
+			Items map[string]float64     `json:"items"`
+		} `json:"rtorrent"`
+	} `json:"hosts"`
+}
+
+// TestDemo runs the demo for a bounded time: within a minute the viewer
+// shows both rTorrent instances with the swarm's item counts and data
+// moving; after it stops, no process it started is left.
+func TestDemo(t *testing.T) {
+	testbed.Need(t, "rtorrent", "opentracker", "collectd")
+	build := buildDir(t)
+	listen := "127.0.0.1:" + strconv.Itoa(testbed.FreePort(t, "127.0.0.1"))
+	var (
+		mu sync.Mutex
+		st *stack
+	)
+	ready := make(chan struct{})
+	o := &options{dir: t.TempDir(), snippets: "../../../collectd.conf.d", build: build, listen: listen,
+		interval: time.Second, duration: 4 * time.Minute,
+		ready: func(s *stack) { mu.Lock(); st = s; mu.Unlock(); close(ready) }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code := make(chan int, 1)
+	go func() { code <- o.run(ctx, &out, &errOut) }()
+	select {
+	case <-ready:
+	case c := <-code:
+		t.Fatalf("demo exited %d before it was ready:\n%s%s", c, out.String(), errOut.String())
+	case <-time.After(2 * time.Minute):
+		t.Fatal("demo not ready after 2 minutes")
+	}
+	mu.Lock()
+	s := st
+	mu.Unlock()
+	if !strings.Contains(out.String(), "http://"+listen+"/") || !strings.Contains(out.String(), "collectd.log") {
+		t.Errorf("summary does not say where the viewer and the logs are:\n%s", out.String())
+	}
+
+	deadline := time.Now().Add(time.Minute)
+	var last live
+	for {
+		last = readLive(t, "http://"+listen+"/json/live")
+		if demoLooksRight(t, s, last) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after a minute the viewer still shows %+v", last)
+		}
+		time.Sleep(time.Second)
+	}
+
+	t.Logf("viewer showed %+v", last)
+	pids := []int{s.swarm.Seeder.PID, s.swarm.Leecher.PID, s.swarm.Tracker.PID, s.collectd.pid(), s.viewer.pid()}
+	cancel()
+	select {
+	case c := <-code:
+		if c != 0 {
+			t.Errorf("demo exit %d after Ctrl-C:\n%s", c, errOut.String())
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("demo did not stop within a minute of its context ending")
+	}
+	for _, pid := range pids {
+		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+			t.Errorf("process %d still there after the demo stopped (kill 0: %v)", pid, err)
+		}
+	}
+}
+
+// demoLooksRight: both instances shown, counts equal rTorrent's own, the
+// seeder uploading and the leecher downloading, as the viewer shows them.
+func demoLooksRight(t *testing.T, s *stack, l live) bool {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, h := range l.Hosts {
+		for _, r := range h.RTorrent {
+			rt := s.swarm.Seeder
+			if r.Name == "leecher" {
+				rt = s.swarm.Leecher
+			}
+			total, err := rt.Call("view.size", "", "main")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Items["total"] != float64(total.(int64)) || r.Items["total"] != 3 {
+				return false
+			}
+			switch r.Name {
+			// Handshakes alone give rates of a few dozen bytes/s: ask for
+			// pieces moving (an active item, and over 10 KB/s).
+			case "seeder":
+				seen[r.Name] = r.Up.Rate > 10000 && r.Items["active"] >= 1 && r.Items["seeding"] == 3
+			case "leecher":
+				seen[r.Name] = r.Down.Rate > 10000 && r.Items["active"] >= 1 && r.Items["leeching"] >= 1
+			}
+		}
+	}
+	return seen["seeder"] && seen["leecher"]
+}
+
+func readLive(t *testing.T, url string) live {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var l live
+	if err := json.NewDecoder(resp.Body).Decode(&l); err != nil {
+		t.Fatalf("%s: %v", url, err)
+	}
+	return l
+}
+
+func TestDemoWithoutBuild(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"-build", t.TempDir(), "-dir", t.TempDir()}, &out, &errOut)
+	if code != 1 || !strings.Contains(errOut.String(), "rtorrent.so not found") || !strings.Contains(errOut.String(), "make build") {
+		t.Errorf("exit %d, stderr %q; want 1 and a message naming rtorrent.so and make build", code, errOut.String())
+	}
+}
+
+// TestRestartIfComplete: a torrent the leecher finished is erased and
+// loaded again, so the demo's data keeps moving.
+func TestRestartIfComplete(t *testing.T) {
+	testbed.Need(t, "rtorrent", "opentracker")
+	sw := testbed.StartSwarm(t, testbed.SwarmOptions{Torrents: 1, Size: 1 << 20, UploadKiB: 256})
+	s := &stack{swarm: sw}
+	tor := sw.Torrents[0]
+	deadline := time.Now().Add(time.Minute)
+	for sw.Leecher.MustInt(t, "d.complete", tor.InfoHash) != 1 {
+		if err := s.restartIfComplete(tor); err != nil { // incomplete: must do nothing
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("leecher did not complete within a minute")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err := s.restartIfComplete(tor); err != nil {
+		t.Fatal(err)
+	}
+	sw.Leecher.WaitItems(t, 1, 10*time.Second)
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		v, err := sw.Leecher.Call("d.bytes_done", tor.InfoHash)
+		if err == nil && v.(int64) < tor.Size {
+			break // loaded again, with its data gone
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after restartIfComplete: d.bytes_done = %v, %v; want the item back and below %d", v, err, tor.Size)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

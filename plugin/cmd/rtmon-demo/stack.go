@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
+)
+
+// stack is what the demo started and where to find it.
+type stack struct {
+	dir, hostname, viewerURL string
+	collectd, viewer         *process
+	swarm                    *testbed.Swarm
+	watched                  map[string]string // instance name → URL
+}
+
+func (o *options) start(tb *runner) *stack {
+	s := &stack{dir: o.dir, watched: map[string]string{}}
+	if s.dir == "" {
+		d, err := os.MkdirTemp("", "rtmon-demo-")
+		if err != nil {
+			tb.Fatalf("private directory: %v", err)
+		}
+		s.dir = d
+	} else if err := os.MkdirAll(s.dir, 0o755); err != nil {
+		tb.Fatalf("private directory: %v", err)
+	}
+	for _, f := range []string{"rtorrent.so", "rtmon-viewer"} {
+		if _, err := os.Stat(filepath.Join(o.build, f)); err != nil {
+			tb.Fatalf("%s not found in %s: run `make build` (or `make demo`, which builds first)", f, o.build)
+		}
+	}
+	s.hostname, _ = os.Hostname()
+	if s.hostname == "" {
+		s.hostname = "localhost"
+	}
+
+	if o.rtorrentURL != "" {
+		s.watched["main"] = o.rtorrentURL
+	} else {
+		testbed.Need(tb, "rtorrent", "opentracker")
+		// Three torrents, the seeder throttled, so data keeps moving for
+		// minutes; keepMoving starts each one over when it completes.
+		s.swarm = testbed.StartSwarm(tb, testbed.SwarmOptions{Torrents: 3, Size: 16 << 20, UploadKiB: 256})
+		s.watched["seeder"] = s.swarm.Seeder.URL
+		s.watched["leecher"] = s.swarm.Leecher.URL
+	}
+
+	conf, err := writeCollectdConf(s.dir, o.snippets, o.build, s.hostname, o.interval, s.watched)
+	if err != nil {
+		tb.Fatalf("collectd config: %v", err)
+	}
+	s.collectd = startProcess(tb, "collectd", s.dir, "/usr/sbin/collectd", "-f", "-C", conf.file)
+	waitFor(tb, 20*time.Second, "collectd's unixsock "+conf.socket, func() bool {
+		_, err := os.Stat(conf.socket)
+		return err == nil
+	})
+
+	s.viewerURL = "http://" + o.listen + "/"
+	s.viewer = startProcess(tb, "rtmon-viewer", s.dir, filepath.Join(o.build, "rtmon-viewer"),
+		"-listen", o.listen, "-datadir", conf.dataDir, "-socket", conf.socket,
+		"-hostname", s.hostname, "-disk-usage-path", s.dir, "-interval", o.interval.String())
+	waitFor(tb, 20*time.Second, "the viewer on "+s.viewerURL, func() bool {
+		resp, err := http.Get(s.viewerURL + "json/live")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	return s
+}
+
+func (s *stack) summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "rtmon-demo: everything runs in %s\n", s.dir)
+	if s.swarm != nil {
+		fmt.Fprintf(&b, "  opentracker   %s (pid %d)\n", s.swarm.Tracker.Announce, s.swarm.Tracker.PID)
+		fmt.Fprintf(&b, "  rTorrent      seeder  %s (pid %d, log %s)\n", s.swarm.Seeder.URL, s.swarm.Seeder.PID, s.swarm.Seeder.Log)
+		fmt.Fprintf(&b, "  rTorrent      leecher %s (pid %d, log %s)\n", s.swarm.Leecher.URL, s.swarm.Leecher.PID, s.swarm.Leecher.Log)
+	} else {
+		fmt.Fprintf(&b, "  rTorrent      main %s (yours; RTORRENT_URL)\n", s.watched["main"])
+	}
+	fmt.Fprintf(&b, "  collectd      pid %d, log %s, RRD files in %s\n", s.collectd.pid(), filepath.Join(s.dir, "collectd.log"), filepath.Join(s.dir, "rrd"))
+	fmt.Fprintf(&b, "  rtmon-viewer  %s (pid %d, log %s)\n", s.viewerURL, s.viewer.pid(), s.viewer.log)
+	b.WriteString("Open the viewer in a browser; Ctrl-C stops everything.\n")
+	return b.String()
+}
+
+// keepMoving waits for ctx, starting each torrent over on the leecher when
+// it completes, so rates stay above zero and the graphs fill.
+func (s *stack) keepMoving(ctx context.Context, tb *runner) {
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if s.swarm == nil {
+			continue
+		}
+		for _, tor := range s.swarm.Torrents {
+			if err := s.restartIfComplete(tor); err != nil {
+				tb.Logf("keeping data moving: %v", err)
+			}
+		}
+	}
+}
+
+func (s *stack) restartIfComplete(tor testbed.Torrent) error {
+	l := s.swarm.Leecher
+	done, err := l.Call("d.complete", tor.InfoHash)
+	if err != nil || done != int64(1) {
+		return err
+	}
+	if _, err := l.Call("d.erase", tor.InfoHash); err != nil {
+		return fmt.Errorf("d.erase %s: %w", tor.Name, err)
+	}
+	if err := os.RemoveAll(filepath.Join(l.DownloadDir, tor.Name)); err != nil {
+		return err
+	}
+	_, err = l.Call("load.raw_start", "", tor.Meta, `d.directory.set="`+l.DownloadDir+`"`)
+	return err
+}
+
+func waitFor(tb *runner, timeout time.Duration, what string, ok func() bool) {
+	deadline := time.Now().Add(timeout)
+	for !ok() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
