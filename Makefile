@@ -4,6 +4,7 @@
 #   make build    build/rtorrent.so, build/rtmon-viewer, build/rtmon-probe
 #   make test     deps + build, then the whole test suite against real components
 #   make demo     deps + build, then the whole stack on loopback until Ctrl-C
+#   make install  plugin, snippets, viewer and its systemd unit (root); make uninstall
 
 SHELL := /bin/bash
 export PATH := /usr/local/go/bin:$(PATH)
@@ -35,7 +36,7 @@ ifneq ($(VIEWER_SRC),)
 TARGETS += $(BUILD)/rtmon-viewer
 endif
 
-.PHONY: all deps build test unit fuzz demo clean
+.PHONY: all deps build test unit fuzz demo install uninstall clean
 .PHONY: $(BUILD)/rtmon-probe $(BUILD)/rtmon-demo $(BUILD)/rtorrent.so $(BUILD)/rtmon-viewer
 
 all: build
@@ -87,6 +88,41 @@ fuzz:
 DEMO_FLAGS ?=
 demo: deps build
 	$(BUILD)/rtmon-demo -snippets collectd.conf.d $(DEMO_FLAGS)
+
+# install: what docs/install.md describes, as root. DESTDIR installs into
+# a staging tree (and then creates no user and touches no service). The
+# user's collectd.conf is never edited; an existing rtorrent.conf (where
+# the Instance blocks live) and viewer.conf are kept.
+DESTDIR ?=
+PLUGINDIR := $(DESTDIR)/usr/lib/collectd
+CONFD := $(DESTDIR)/etc/collectd/collectd.conf.d
+SNIPPETS := rrdtool.conf host.conf unixsock.conf rtorrent.types.db
+install: build
+	install -d $(PLUGINDIR) $(CONFD) $(DESTDIR)/usr/local/bin $(DESTDIR)/etc/systemd/system \
+		$(DESTDIR)/etc/rtmon $(DESTDIR)/usr/local/share/doc/rtmon
+	install -m 0644 $(BUILD)/rtorrent.so $(PLUGINDIR)/rtorrent.so
+	for f in $(SNIPPETS); do install -m 0644 collectd.conf.d/$$f $(CONFD)/$$f; done
+	sed -i 's/^  SocketGroup "root"$$/  SocketGroup "rtmon"/' $(CONFD)/unixsock.conf
+	[ -e $(CONFD)/rtorrent.conf ] || install -m 0644 collectd.conf.d/rtorrent.conf $(CONFD)/rtorrent.conf
+	install -m 0755 $(BUILD)/rtmon-viewer $(BUILD)/rtmon-probe $(DESTDIR)/usr/local/bin/
+	[ -e $(DESTDIR)/etc/rtmon/viewer.conf ] || install -m 0644 dist/viewer.conf $(DESTDIR)/etc/rtmon/viewer.conf
+	install -m 0644 dist/rtmon-viewer.service $(DESTDIR)/etc/systemd/system/rtmon-viewer.service
+	install -m 0644 docs/*.md $(DESTDIR)/usr/local/share/doc/rtmon/
+	@if [ -z "$(DESTDIR)" ]; then \
+		getent group rtmon >/dev/null || groupadd --system rtmon; \
+		getent passwd rtmon >/dev/null || useradd --system --gid rtmon --home-dir /nonexistent --shell /usr/sbin/nologin rtmon; \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload; \
+			echo "install: now edit $(CONFD)/rtorrent.conf, then: systemctl restart collectd; systemctl enable --now rtmon-viewer"; \
+		else echo "install: no systemd here; run collectd -f and rtmon-viewer -config /etc/rtmon/viewer.conf under your supervisor"; fi; \
+	fi
+
+uninstall:
+	rm -f $(PLUGINDIR)/rtorrent.so $(addprefix $(CONFD)/,$(SNIPPETS)) \
+		$(DESTDIR)/usr/local/bin/rtmon-viewer $(DESTDIR)/usr/local/bin/rtmon-probe \
+		$(DESTDIR)/etc/systemd/system/rtmon-viewer.service
+	rm -rf $(DESTDIR)/usr/local/share/doc/rtmon
+	@echo "uninstall: kept $(CONFD)/rtorrent.conf and $(DESTDIR)/etc/rtmon (your settings) and the rtmon user; remove them by hand if you want them gone"
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl disable --now rtmon-viewer 2>/dev/null || true; systemctl daemon-reload; fi
 
 clean:
 	rm -rf $(BUILD)
