@@ -34,6 +34,9 @@ type Options struct {
 	// RTorrent instances; when any, rtorrent.so is loaded from PluginDir.
 	RTorrent  []Instance
 	PluginDir string
+	// Extra is appended to the configuration as it is (e.g. a network
+	// plugin block for multi-host tests).
+	Extra string
 }
 
 // Collectd is a running collectd.
@@ -133,6 +136,7 @@ LoadPlugin rrdtool
 		}
 		b.WriteString("</Plugin>\n")
 	}
+	b.WriteString(o.Extra)
 	return b.String()
 }
 

@@ -1,0 +1,115 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/viewer/live"
+	"github.com/rtmon/rtmon/viewer/stacktest"
+)
+
+// TestMultiHost is the central setup of docs/multihost.md on loopback: a
+// seedbox collectd runs the rtorrent plugin against a real rTorrent and
+// sends everything over the network plugin (SecurityLevel Sign) to a
+// central collectd, which writes the RRD files; one viewer on the central
+// one shows both hosts, the seedbox with its rTorrent data.
+func TestMultiHost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts rTorrent and two collectd daemons")
+	}
+	testbed.Need(t, "rtorrent", stacktest.CollectdBin)
+	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(5, "http://127.0.0.1:9/announce", "multihost")), false)
+	rt.WaitItems(t, 5, 20*time.Second)
+
+	port := testbed.FreePort(t, "127.0.0.1") // collectd's network plugin speaks UDP; a free TCP port is free enough
+	auth := filepath.Join(t.TempDir(), "auth")
+	if err := os.WriteFile(auth, []byte("seedbox: s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	central := stacktest.StartCollectd(t, stacktest.Options{Host: "central", Extra: fmt.Sprintf(`LoadPlugin network
+<Plugin network>
+  <Listen "127.0.0.1" "%d">
+    SecurityLevel Sign
+    AuthFile %q
+  </Listen>
+</Plugin>
+`, port, auth)})
+	stacktest.StartCollectd(t, stacktest.Options{Host: "seedbox1", PluginDir: stacktest.PluginDir(t),
+		RTorrent: []stacktest.Instance{{Name: "main", URL: rt.URL}},
+		Extra: fmt.Sprintf(`LoadPlugin network
+<Plugin network>
+  <Server "127.0.0.1" "%d">
+    SecurityLevel Sign
+    Username "seedbox"
+    Password "s3cret"
+  </Server>
+</Plugin>
+`, port)})
+
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		lv, err := central.ListVal()
+		if err == nil {
+			if _, ok := lv["seedbox1/rtorrent-main/count-items_total"]; ok {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the central collectd never got seedbox1's rTorrent values (LISTVAL: %d values, %v)", len(lv), err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
+	sv := startServer(t, serverOptions{DataDir: central.DataDir, Socket: central.Sock, Hostname: "central"})
+	sv.Poller.Refresh(context.Background())
+	r := get(t, sv.URL, "/json/live")
+	var s live.Snapshot
+	if err := json.Unmarshal(r.Body, &s); err != nil {
+		t.Fatalf("/json/live: %v\n%s", err, r.Body)
+	}
+	want := rt.MustInt(t, "view.size", "", "main")
+	hosts := map[string]*live.Host{}
+	for _, h := range s.Hosts {
+		hosts[h.Name] = h
+	}
+	if hosts["central"] == nil || hosts["seedbox1"] == nil {
+		t.Fatalf("/json/live hosts %v, want central and seedbox1", keys(hosts))
+	}
+	sb := hosts["seedbox1"]
+	if len(sb.RTorrent) != 1 || sb.RTorrent[0].Name != "main" || sb.RTorrent[0].Items["total"] == nil || *sb.RTorrent[0].Items["total"] != float64(want) {
+		t.Errorf("seedbox1's rTorrent in /json/live: %s; want instance main with %d items", mustJSON(sb.RTorrent), want)
+	}
+	if len(hosts["central"].RTorrent) != 0 {
+		t.Errorf("central shows rTorrent instances it does not have: %s", mustJSON(hosts["central"].RTorrent))
+	}
+	page := get(t, sv.URL, "/hosts")
+	if page.Code != 200 || !strings.Contains(string(page.Body), "seedbox1") || !strings.Contains(string(page.Body), "central") {
+		t.Errorf("/hosts = %d, want both hosts listed", page.Code)
+	}
+	hp := get(t, sv.URL, "/host/seedbox1")
+	if hp.Code != 200 || !strings.Contains(string(hp.Body), "main") {
+		t.Errorf("/host/seedbox1 = %d, want its rTorrent instance listed", hp.Code)
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return strconv.Quote(string(b))
+}
