@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rtmon/rtmon/plugin/collectdconf"
 )
 
 const (
@@ -46,83 +47,21 @@ func newCollectdDir(t *testing.T, pluginBlock string) *Collectd {
 		}
 		os.RemoveAll(dir)
 	})
-	c := &Collectd{Dir: dir, Conf: filepath.Join(dir, "collectd.conf"), Log: filepath.Join(dir, "collectd.log"),
-		DataDir: filepath.Join(dir, "rrd"), Sock: filepath.Join(dir, "sock"), PIDFile: filepath.Join(dir, "collectd.pid")}
-	confd := filepath.Join(dir, "conf.d")
-	if err := os.Mkdir(confd, 0o755); err != nil {
+	l := collectdconf.NewLayout(dir)
+	if err := collectdconf.Stage(l, snippetDir); err != nil {
 		t.Fatal(err)
 	}
-	// Every path a snippet names, and where it goes in the test. Each must
-	// be found in its snippet: a snippet that changes its paths fails
-	// here rather than write to the real /var/lib/collectd.
-	rewrite := map[string][2]string{
-		"rrdtool.conf":      {`"/var/lib/collectd/rrd"`, fmt.Sprintf("%q", c.DataDir)},
-		"unixsock.conf":     {`"/run/collectd-unixsock"`, fmt.Sprintf("%q", c.Sock)},
-		"rtorrent.conf":     {`"/etc/collectd/collectd.conf.d/rtorrent.types.db"`, fmt.Sprintf("%q", filepath.Join(confd, "rtorrent.types.db"))},
-		"host.conf":         {"", ""},
-		"rtorrent.types.db": {"", ""},
-	}
-	entries, err := os.ReadDir(snippetDir)
-	if err != nil {
+	if err := collectdconf.WriteMain(l, host, interval, pluginDir, pluginBlock); err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != len(rewrite) {
-		t.Fatalf("collectd.conf.d holds %d files, the test knows %d: teach it the new one", len(entries), len(rewrite))
-	}
-	for name, rw := range rewrite {
-		b, err := os.ReadFile(filepath.Join(snippetDir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := string(b)
-		if rw[0] != "" {
-			if !strings.Contains(s, rw[0]) {
-				t.Fatalf("%s no longer names %s", name, rw[0])
-			}
-			s = strings.ReplaceAll(s, rw[0], rw[1])
-		}
-		if err := os.WriteFile(filepath.Join(confd, name), []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	conf := fmt.Sprintf(`# written by the e2e test
-Hostname %q
-FQDNLookup false
-BaseDir %q
-PIDFile %q
-Interval %d
-LoadPlugin logfile
-<Plugin logfile>
-  LogLevel info
-  File %q
-  Timestamp true
-  PrintSeverity true
-</Plugin>
-# LoadPlugin looks in PluginDir; a later PluginDir applies to the lines after it.
-PluginDir %q
-Include %q
-PluginDir "/usr/lib/collectd"
-Include %q
-Include %q
-Include %q
-%s
-`, host, dir, c.PIDFile, int(interval/time.Second), c.Log, pluginDir,
-		filepath.Join(confd, "rtorrent.conf"), filepath.Join(confd, "rrdtool.conf"),
-		filepath.Join(confd, "host.conf"), filepath.Join(confd, "unixsock.conf"), pluginBlock)
-	if err := os.WriteFile(c.Conf, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return &Collectd{Dir: dir, Conf: l.Conf, Log: l.Log, DataDir: l.DataDir, Sock: l.Socket, PIDFile: l.PIDFile}
 }
 
 // instance renders one <Instance> block.
-func instance(name string, lines ...string) string {
-	return fmt.Sprintf("  <Instance %q>\n    %s\n  </Instance>\n", name, strings.Join(lines, "\n    "))
-}
+var instance = collectdconf.Instance
 
-func pluginBlock(instances ...string) string {
-	return "<Plugin rtorrent>\n" + strings.Join(instances, "") + "</Plugin>\n"
-}
+// pluginBlock wraps instances in <Plugin rtorrent>.
+var pluginBlock = collectdconf.PluginBlock
 
 // startForeground runs collectd -f in its own process group; cleanup
 // stops it (SIGTERM, then SIGKILL to the group).

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtmon/rtmon/plugin/collectdconf"
 	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
@@ -81,7 +82,7 @@ func TestSnippetsPassConfigTest(t *testing.T) {
 	testbed.Need(t, "collectd", "rtorrent")
 	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
 	c := newCollectdDir(t, pluginBlock(instance("main", fmt.Sprintf("URL %q", rt.URL))))
-	confd := filepath.Join(c.Dir, "conf.d")
+	confd := collectdconf.NewLayout(c.Dir).ConfD
 	type conf struct{ name, body string }
 	confs := []conf{{"all together", ""}}
 	for _, s := range []string{"rtorrent.conf", "rrdtool.conf", "host.conf", "unixsock.conf"} {

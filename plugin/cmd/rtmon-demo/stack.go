@@ -56,15 +56,15 @@ func (o *options) start(tb *runner) *stack {
 	if err != nil {
 		tb.Fatalf("collectd config: %v", err)
 	}
-	s.collectd = startProcess(tb, "collectd", s.dir, "/usr/sbin/collectd", "-f", "-C", conf.file)
-	waitFor(tb, 20*time.Second, "collectd's unixsock "+conf.socket, func() bool {
-		_, err := os.Stat(conf.socket)
+	s.collectd = startProcess(tb, "collectd", s.dir, "/usr/sbin/collectd", "-f", "-C", conf.Conf)
+	waitFor(tb, 20*time.Second, "collectd's unixsock "+conf.Socket, func() bool {
+		_, err := os.Stat(conf.Socket)
 		return err == nil
 	})
 
 	s.viewerURL = "http://" + o.listen + "/"
 	s.viewer = startProcess(tb, "rtmon-viewer", s.dir, filepath.Join(o.build, "rtmon-viewer"),
-		"-listen", o.listen, "-datadir", conf.dataDir, "-socket", conf.socket,
+		"-listen", o.listen, "-datadir", conf.DataDir, "-socket", conf.Socket,
 		"-hostname", s.hostname, "-disk-usage-path", s.dir, "-interval", o.interval.String())
 	waitFor(tb, 20*time.Second, "the viewer on "+s.viewerURL, func() bool {
 		resp, err := http.Get(s.viewerURL + "json/live")
