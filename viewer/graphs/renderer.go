@@ -136,18 +136,11 @@ func (r *Renderer) Render(ctx context.Context, root string, d *Def, q query.Requ
 }
 
 func (r *Renderer) render(ctx context.Context, d *Def, q query.Request) (*Image, error) {
-	select {
-	case r.queue <- struct{}{}:
-		defer func() { <-r.queue }()
-	default:
-		return nil, ErrBusy
+	release, err := r.acquire(ctx, "render")
+	if err != nil {
+		return nil, err
 	}
-	select {
-	case r.slots <- struct{}{}:
-		defer func() { <-r.slots }()
-	case <-ctx.Done():
-		return nil, fmt.Errorf("graphs: waiting to render: %w", ctx.Err())
-	}
+	defer release()
 	args, err := Args(d, q, r.listDS)
 	if err != nil {
 		return nil, err
@@ -284,4 +277,23 @@ func (r *Renderer) flush(ctx context.Context, files []*datadir.File) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
+}
+
+// acquire takes a place in the queue (ErrBusy at once when it is full) and
+// then a render slot, waiting for the slot no longer than ctx; release
+// gives both back. Renders and exports share the same limits: both run
+// librrd under its one lock.
+func (r *Renderer) acquire(ctx context.Context, what string) (release func(), err error) {
+	select {
+	case r.queue <- struct{}{}:
+	default:
+		return nil, ErrBusy
+	}
+	select {
+	case r.slots <- struct{}{}:
+	case <-ctx.Done():
+		<-r.queue
+		return nil, fmt.Errorf("graphs: waiting to %s: %w", what, ctx.Err())
+	}
+	return func() { <-r.slots; <-r.queue }, nil
 }

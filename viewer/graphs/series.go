@@ -42,18 +42,11 @@ func (r *Renderer) Series(ctx context.Context, root string, d *Def, q query.Requ
 		}
 	}
 	r.flush(ctx, files)
-	select {
-	case r.queue <- struct{}{}:
-		defer func() { <-r.queue }()
-	default:
-		return nil, ErrBusy
+	release, err := r.acquire(ctx, "export")
+	if err != nil {
+		return nil, err
 	}
-	select {
-	case r.slots <- struct{}{}:
-		defer func() { <-r.slots }()
-	case <-ctx.Done():
-		return nil, fmt.Errorf("graphs: waiting to export: %w", ctx.Err())
-	}
+	defer release()
 	lines, err := expandLines(d, r.listDS)
 	if err != nil {
 		return nil, err
