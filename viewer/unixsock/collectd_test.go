@@ -316,17 +316,24 @@ func TestRealQuotingAndRates(t *testing.T) {
 	odd := Identifier{Host: testHostname, Plugin: "my plugin", PluginInstance: `inst "x"`, Type: "gauge", TypeInstance: `a\b c`}
 	nan := Identifier{Host: testHostname, Plugin: "rtmontest", PluginInstance: "nan", Type: "gauge"}
 	der := Identifier{Host: testHostname, Plugin: "rtmontest", PluginInstance: "rate", Type: "derive"}
-	puts := []string{
-		fmt.Sprintf(`PUTVAL %s interval=60 %d:42.5`, quote(odd.String()), now),
-		fmt.Sprintf(`PUTVAL %s interval=60 %d:U`, nan.String(), now),
-		fmt.Sprintf(`PUTVAL %s interval=60 %d:1000`, der.String(), now-10),
-		fmt.Sprintf(`PUTVAL %s interval=60 %d:1250`, der.String(), now),
-	}
-	for _, put := range puts {
-		if lines, err := rawCommand(p.sock, put); err != nil {
-			t.Fatalf("%s: %v %q", put, err, lines)
+	put := func(cmd string) {
+		t.Helper()
+		if lines, err := rawCommand(p.sock, cmd); err != nil {
+			t.Fatalf("%s: %v %q", cmd, err, lines)
 		}
 	}
+	put(fmt.Sprintf(`PUTVAL %s interval=60 %d:42.5`, quote(odd.String()), now))
+	put(fmt.Sprintf(`PUTVAL %s interval=60 %d:U`, nan.String(), now))
+	// collectd hands dispatched values to several write threads, which may
+	// apply two PUTVALs out of order (the older one then counts as too old
+	// and is dropped): send the DERIVE's second value only once the first
+	// is in the cache.
+	put(fmt.Sprintf(`PUTVAL %s interval=60 %d:1000`, der.String(), now-10))
+	waitFor(t, 5*time.Second, "the first DERIVE value in collectd's cache", func() bool {
+		_, err := c.GetVal(ctx, der)
+		return err == nil
+	})
+	put(fmt.Sprintf(`PUTVAL %s interval=60 %d:1250`, der.String(), now))
 	tests := []struct {
 		id   Identifier
 		want float64
@@ -336,7 +343,20 @@ func TestRealQuotingAndRates(t *testing.T) {
 		{der, 25}, // DERIVE comes back as a rate: 250 in 10 s
 	}
 	for _, tc := range tests {
-		vals, err := c.GetVal(ctx, tc.id)
+		// PUTVAL answers once the values are queued; collectd's write
+		// thread puts them in the cache GETVAL reads a moment later, one
+		// at a time (the DERIVE reads NaN until its second value is in).
+		var vals []Value
+		var err error
+		for deadline := time.Now().Add(5 * time.Second); !time.Now().After(deadline); time.Sleep(20 * time.Millisecond) {
+			vals, err = c.GetVal(ctx, tc.id)
+			var se *ServerError
+			pending := errors.As(err, &se) && se.Message == "No such value." ||
+				err == nil && len(vals) == 1 && math.IsNaN(vals[0].Value) && !math.IsNaN(tc.want)
+			if !pending {
+				break
+			}
+		}
 		if err != nil {
 			t.Errorf("GETVAL %s: %v", tc.id, err)
 			continue
