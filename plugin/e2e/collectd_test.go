@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rtmon/rtmon/plugin/collectdconf"
+	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 const (
@@ -42,8 +43,8 @@ func newCollectdDir(t *testing.T, pluginBlock string) *Collectd {
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("collectd log %s:\n%s", filepath.Join(dir, "collectd.log"), tail(filepath.Join(dir, "collectd.log"), 6000))
-			t.Logf("collectd stdout/stderr:\n%s", tail(filepath.Join(dir, "stdout.log"), 3000))
+			t.Logf("collectd log %s:\n%s", filepath.Join(dir, "collectd.log"), testbed.Tail(filepath.Join(dir, "collectd.log"), 6000))
+			t.Logf("collectd stdout/stderr:\n%s", testbed.Tail(filepath.Join(dir, "stdout.log"), 3000))
 		}
 		os.RemoveAll(dir)
 	})
@@ -141,15 +142,4 @@ func (c *Collectd) waitLog(t *testing.T, timeout time.Duration, severity string,
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-func tail(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "(" + err.Error() + ")"
-	}
-	if len(b) > n {
-		b = b[len(b)-n:]
-	}
-	return string(b)
 }

@@ -58,7 +58,7 @@ func StartNginx(t TB, scgiSocket, user, password string) *Nginx {
 			n.proc.kill()
 		}
 		if t.Failed() {
-			t.Logf("testbed: nginx error log %s (tail):\n%s", n.Log, tailFile(n.Log, 2000))
+			t.Logf("testbed: nginx error log %s (tail):\n%s", n.Log, Tail(n.Log, 2000))
 		}
 		_ = os.RemoveAll(dir)
 	})
@@ -104,10 +104,10 @@ func StartNginx(t TB, scgiSocket, user, password string) *Nginx {
 			return n
 		}
 		p.kill()
-		if attempt < 3 && strings.Contains(tailFile(n.Log, 2000), "Address already in use") {
+		if attempt < 3 && strings.Contains(Tail(n.Log, 2000), "Address already in use") {
 			continue
 		}
-		t.Fatalf("testbed: start nginx: %v\nlog:\n%s", err, tailFile(n.Log, 2000))
+		t.Fatalf("testbed: start nginx: %v\nlog:\n%s", err, Tail(n.Log, 2000))
 	}
 }
 

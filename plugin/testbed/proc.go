@@ -254,9 +254,11 @@ func allStopped(pid int) bool {
 }
 
 // tail returns the last n bytes of the log, for failure messages.
-func (p *proc) tail(n int) string { return tailFile(p.log, n) }
+func (p *proc) tail(n int) string { return Tail(p.log, n) }
 
-func tailFile(path string, n int) string {
+// Tail returns about the last n bytes of a log file, cut at a line start,
+// for failure messages of tests that start daemons (collectd's log too).
+func Tail(path string, n int) string {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Sprintf("(no log: %v)", err)

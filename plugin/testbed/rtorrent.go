@@ -91,7 +91,7 @@ func StartRTorrent(t TB, opts RTorrentOptions) *RTorrent {
 		}
 		if t.Failed() {
 			t.Logf("testbed: rtorrent log %s (tail):\n%s\nevent log (tail):\n%s",
-				r.Log, tailFile(r.Log, 2000), tailFile(r.EventLog, 3000))
+				r.Log, Tail(r.Log, 2000), Tail(r.EventLog, 3000))
 		}
 		_ = os.RemoveAll(dir)
 	})
@@ -123,10 +123,10 @@ func StartRTorrent(t TB, opts RTorrentOptions) *RTorrent {
 		if err == nil {
 			return r
 		}
-		if attempt < 3 && errors.Is(err, errExited) && strings.Contains(tailFile(r.Log, 4000), "Address already in use") {
+		if attempt < 3 && errors.Is(err, errExited) && strings.Contains(Tail(r.Log, 4000), "Address already in use") {
 			continue
 		}
-		t.Fatalf("testbed: %v\nrtorrent log:\n%s", err, tailFile(r.Log, 4000))
+		t.Fatalf("testbed: %v\nrtorrent log:\n%s", err, Tail(r.Log, 4000))
 	}
 }
 
@@ -279,7 +279,7 @@ func (r *RTorrent) Restart(t TB) {
 	t.Helper()
 	r.Stop()
 	if err := r.start(bin(t, "rtorrent"), restartTimeout); err != nil {
-		t.Fatalf("testbed: restart: %v\nrtorrent log:\n%s", err, tailFile(r.Log, 4000))
+		t.Fatalf("testbed: restart: %v\nrtorrent log:\n%s", err, Tail(r.Log, 4000))
 	}
 }
 

@@ -59,7 +59,7 @@ func startTracker(t TB, port int, infoHashes []string) *Tracker {
 			tr.proc.kill()
 		}
 		if t.Failed() {
-			t.Logf("testbed: opentracker log %s (tail):\n%s", tr.Log, tailFile(tr.Log, 2000))
+			t.Logf("testbed: opentracker log %s (tail):\n%s", tr.Log, Tail(tr.Log, 2000))
 		}
 		_ = os.RemoveAll(dir)
 	})
@@ -108,7 +108,7 @@ func startTracker(t TB, port int, infoHashes []string) *Tracker {
 	tr.proc = p
 	tr.PID = p.pid()
 	if err := p.waitUntil(10*time.Second, ready); err != nil {
-		t.Fatalf("testbed: start opentracker: %v\nlog:\n%s\n%s", err, tailFile(tr.Log, 2000), listeners(port))
+		t.Fatalf("testbed: start opentracker: %v\nlog:\n%s\n%s", err, Tail(tr.Log, 2000), listeners(port))
 	}
 	return tr
 }

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 // CollectdBin is Debian's collectd.
@@ -64,8 +66,8 @@ func StartCollectd(t testing.TB, o Options) *Collectd {
 	t.Cleanup(func() {
 		c.Stop()
 		if t.Failed() {
-			t.Logf("collectd log:\n%s", tail(filepath.Join(dir, "collectd.log"), 4000))
-			t.Logf("collectd output:\n%s", tail(filepath.Join(dir, "stdout.log"), 2000))
+			t.Logf("collectd log:\n%s", testbed.Tail(filepath.Join(dir, "collectd.log"), 4000))
+			t.Logf("collectd output:\n%s", testbed.Tail(filepath.Join(dir, "stdout.log"), 2000))
 		}
 		os.RemoveAll(dir)
 	})
@@ -258,23 +260,12 @@ func (c *Collectd) WaitValues(t testing.TB, timeout time.Duration, ids ...string
 		}
 		select {
 		case <-c.done:
-			t.Fatalf("collectd exited:\n%s\n%s", tail(filepath.Join(c.Dir, "stdout.log"), 2000), tail(filepath.Join(c.Dir, "collectd.log"), 4000))
+			t.Fatalf("collectd exited:\n%s\n%s", testbed.Tail(filepath.Join(c.Dir, "stdout.log"), 2000), testbed.Tail(filepath.Join(c.Dir, "collectd.log"), 4000))
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("collectd has no %s after %v:\n%s", missing, timeout, tail(filepath.Join(c.Dir, "collectd.log"), 4000))
+			t.Fatalf("collectd has no %s after %v:\n%s", missing, timeout, testbed.Tail(filepath.Join(c.Dir, "collectd.log"), 4000))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-func tail(path string, n int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "(" + err.Error() + ")"
-	}
-	if len(b) > n {
-		b = b[len(b)-n:]
-	}
-	return string(b)
 }
