@@ -59,7 +59,7 @@ func Parse(block cdconfig.Block, interval time.Duration) Result {
 	seen := map[string]bool{}
 	for _, child := range block.Children {
 		if !strings.EqualFold(child.Key, "Instance") {
-			res.Errors = append(res.Errors, fmt.Errorf("unknown option %q in <Plugin rtorrent>: only <Instance \"name\"> blocks go here", child.Key))
+			res.Errors = append(res.Errors, fmt.Errorf("unknown option %s in <Plugin rtorrent>: only <Instance \"name\"> blocks go here", quote(child.Key)))
 			continue
 		}
 		name, err := instanceName(child)
@@ -111,11 +111,11 @@ func instanceName(b cdconfig.Block) (string, error) {
 	name := b.Values[0].String()
 	switch {
 	case !validName.MatchString(name):
-		return "", fmt.Errorf("instance %q skipped: a name may hold only letters, digits, '_' and '.' (it becomes the collectd plugin instance and a directory name)", name)
+		return "", fmt.Errorf("instance %s skipped: a name may hold only letters, digits, '_' and '.' (it becomes the collectd plugin instance and a directory name)", quote(name))
 	case strings.Trim(name, ".") == "":
-		return "", fmt.Errorf("instance %q skipped: a name needs a letter, digit or '_'", name)
+		return "", fmt.Errorf("instance %s skipped: a name needs a letter, digit or '_'", quote(name))
 	case len(name) > metrics.MaxNameLen:
-		return "", fmt.Errorf("instance %q skipped: a name may be at most %d bytes", name, metrics.MaxNameLen)
+		return "", fmt.Errorf("instance %s skipped: a name may be at most %d bytes", quote(name), metrics.MaxNameLen)
 	}
 	return name, nil
 }

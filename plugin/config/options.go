@@ -30,18 +30,21 @@ var options = map[string]option{
 	"cafile":             str(func(in *Instance, s string) error { in.Client.CAFile = s; return nil }),
 	"insecureskipverify": boolean(func(in *Instance, b bool) { in.Client.InsecureSkipVerify = b }),
 	"timeout":            seconds(func(in *Instance, d time.Duration) { in.Timeout = d }),
-	"maxreplymb": number("a size in MiB above 0", func(f float64) bool { return f > 0 && f <= 4096 },
+	// Bounds below keep a tiny positive value from rounding to zero, which
+	// the code below would take for "not set" and silently replace by the
+	// default (or, for LoadBudget, overflow the scan gap).
+	"maxreplymb": number("a size in MiB from 0.001 to 4096", func(f float64) bool { return f >= 0.001 && f <= 4096 },
 		func(in *Instance, f float64) { in.Client.MaxReplyBytes = int64(f * (1 << 20)) }),
 	"pertracker": boolean(func(in *Instance, b bool) { in.Sensors.PerTracker = b }),
 	"perlabel":   boolean(func(in *Instance, b bool) { in.Sensors.PerLabel = b }),
 	"peerflags":  boolean(func(in *Instance, b bool) { in.Sensors.PeerFlags = b }),
-	"loadbudget": number("a percentage above 0 and at most 100", func(f float64) bool { return f > 0 && f <= 100 },
+	"loadbudget": number("a percentage from 0.001 to 100", func(f float64) bool { return f >= 0.001 && f <= 100 },
 		func(in *Instance, f float64) { in.Sensors.LoadBudget = f / 100 }),
 	"minscaninterval": seconds(func(in *Instance, d time.Duration) { in.Sensors.MinScanInterval = d }),
 	"maxscaninterval": seconds(func(in *Instance, d time.Duration) { in.Sensors.MaxScanInterval = d }),
 	"procroot": str(func(in *Instance, s string) error {
 		if !filepath.IsAbs(s) {
-			return fmt.Errorf("want an absolute path, got %q", s)
+			return fmt.Errorf("want an absolute path, got %s", quote(s))
 		}
 		in.Sensors.ProcRoot = s
 		return nil
@@ -65,7 +68,7 @@ func parseInstance(name string, b cdconfig.Block, interval time.Duration) (Insta
 		set, ok := options[key]
 		switch {
 		case !ok:
-			problems = append(problems, fmt.Errorf("unknown option %q (known: %s)", c.Key, strings.Join(optionNames, ", ")))
+			problems = append(problems, fmt.Errorf("unknown option %s (known: %s)", quote(c.Key), strings.Join(optionNames, ", ")))
 			continue
 		case given[key]:
 			problems = append(problems, fmt.Errorf("option %s given twice", c.Key))
@@ -122,7 +125,7 @@ func unwrapInstance(err error) error {
 func str(set func(*Instance, string) error) option {
 	return func(in *Instance, v cdconfig.Value) error {
 		if !v.IsString() {
-			return fmt.Errorf("want a quoted string, got %v", v.Interface())
+			return fmt.Errorf("want a quoted string, got %s", describe(v))
 		}
 		return set(in, v.String())
 	}
@@ -161,13 +164,25 @@ func number(want string, ok func(float64) bool, set func(*Instance, float64)) op
 }
 
 func seconds(set func(*Instance, time.Duration)) option {
-	return number("a number of seconds above 0", func(f float64) bool { return f > 0 && f < 1e6 },
+	return number("a number of seconds above 0 (0.001 to 999999)", func(f float64) bool { return f >= 0.001 && f < 1e6 },
 		func(in *Instance, f float64) { set(in, time.Duration(f*float64(time.Second))) })
 }
 
 func describe(v cdconfig.Value) string {
 	if v.IsString() {
-		return fmt.Sprintf("%q", v.String())
+		return quote(v.String())
 	}
 	return fmt.Sprint(v.Interface())
+}
+
+// maxQuoted bounds the user's text repeated in a message: a mistaken or
+// hostile value (a megabyte string) must not become a megabyte log line.
+const maxQuoted = 120
+
+// quote is %q of s, cut to maxQuoted bytes with an ellipsis.
+func quote(s string) string {
+	if len(s) > maxQuoted {
+		return fmt.Sprintf("%q…", s[:maxQuoted])
+	}
+	return fmt.Sprintf("%q", s)
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 )
@@ -23,11 +25,15 @@ func newHTTPTransport(cfg Config, maxReply int64) (*httpTransport, error) {
 	if cfg.CAFile != "" {
 		pem, err := os.ReadFile(cfg.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("CA file: %w", err)
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the path, quoted, comes first
+			}
+			return nil, fmt.Errorf("CA file %s: %w", quote(cfg.CAFile), err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("CA file %s: no PEM certificate found", cfg.CAFile)
+			return nil, fmt.Errorf("CA file %s: no PEM certificate found", quote(cfg.CAFile))
 		}
 		tlsConf.RootCAs = pool
 	}

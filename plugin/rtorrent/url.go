@@ -1,6 +1,7 @@
 package rtorrent
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -28,48 +29,63 @@ func ParseURL(raw string) (Endpoint, error) {
 	if strings.TrimSpace(raw) == "" {
 		return Endpoint{}, fmt.Errorf("empty URL (want scgi:///path/rpc.socket, scgi://host:port or http(s)://host/RPC2)")
 	}
+	if len(raw) > MaxURLLen {
+		return Endpoint{}, fmt.Errorf("URL %s: longer than %d bytes", quote(raw), MaxURLLen)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return Endpoint{}, fmt.Errorf("URL %q: %w", raw, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error repeats the whole URL, unquoted
+		}
+		return Endpoint{}, fmt.Errorf("URL %s: %w", quote(raw), err)
 	}
 	ep := Endpoint{Scheme: strings.ToLower(u.Scheme), Display: u.Redacted()}
 	switch ep.Scheme {
 	case "scgi":
 		if u.User != nil {
-			return Endpoint{}, fmt.Errorf("URL %q: SCGI has no authentication; remove the user part", ep.Display)
+			return Endpoint{}, fmt.Errorf("URL %s: SCGI has no authentication; remove the user part", quote(ep.Display))
 		}
 		if u.Host == "" {
 			if u.Path == "" || !filepath.IsAbs(u.Path) {
-				return Endpoint{}, fmt.Errorf("URL %q: a unix socket needs an absolute path, as in scgi:///home/rt/.session/rpc.socket", ep.Display)
+				return Endpoint{}, fmt.Errorf("URL %s: a unix socket needs an absolute path, as in scgi:///home/rt/.session/rpc.socket", quote(ep.Display))
 			}
 			if len(u.Path) > 107 {
-				return Endpoint{}, fmt.Errorf("URL %q: socket path longer than the 107 bytes a unix socket allows", ep.Display)
+				return Endpoint{}, fmt.Errorf("URL %s: socket path longer than the 107 bytes a unix socket allows", quote(ep.Display))
 			}
 			ep.Network, ep.Address = "unix", u.Path
 			return ep, nil
 		}
 		host, port, err := net.SplitHostPort(u.Host)
 		if err != nil || host == "" || port == "" {
-			return Endpoint{}, fmt.Errorf("URL %q: SCGI over TCP needs host:port, as in scgi://127.0.0.1:5000", ep.Display)
+			return Endpoint{}, fmt.Errorf("URL %s: SCGI over TCP needs host:port, as in scgi://127.0.0.1:5000", quote(ep.Display))
 		}
 		if u.Path != "" && u.Path != "/" {
-			return Endpoint{}, fmt.Errorf("URL %q: SCGI over TCP takes no path", ep.Display)
+			return Endpoint{}, fmt.Errorf("URL %s: SCGI over TCP takes no path", quote(ep.Display))
 		}
 		ep.Network, ep.Address = "tcp", u.Host
 		return ep, nil
 	case "http", "https":
 		if u.Host == "" {
-			return Endpoint{}, fmt.Errorf("URL %q: no host", ep.Display)
+			return Endpoint{}, fmt.Errorf("URL %s: no host", quote(ep.Display))
 		}
 		// Credentials belong in Username/Password, where they stay out of
 		// messages; a user part in the URL is still honoured by net/http.
 		ep.Address = raw
 		return ep, nil
 	case "":
-		return Endpoint{}, fmt.Errorf("URL %q: no scheme (want scgi://, http:// or https://)", raw)
+		return Endpoint{}, fmt.Errorf("URL %s: no scheme (want scgi://, http:// or https://)", quote(raw))
 	default:
-		return Endpoint{}, fmt.Errorf("URL %q: unknown scheme %q (want scgi, http or https)", ep.Display, u.Scheme)
+		return Endpoint{}, fmt.Errorf("URL %s: unknown scheme %s (want scgi, http or https)", quote(ep.Display), quote(u.Scheme))
 	}
+}
+
+// MaxURLLen bounds a URL: every message about the instance repeats it.
+const MaxURLLen = 2048
+
+// quote is %q of s cut to 120 bytes, for user text repeated in messages.
+func quote(s string) string {
+	return fmt.Sprintf("%q", truncate(s, 120))
 }
 
 // isLocal reports whether the endpoint is on this machine: a unix socket or
