@@ -41,6 +41,11 @@ func slowDecode(body []byte) (any, error) {
 	if !bytes.HasSuffix(bytes.TrimRight(body, " \t\r\n"), []byte("</methodResponse>")) {
 		return nil, fmt.Errorf("malformed XML-RPC reply: truncated (no closing </methodResponse>)")
 	}
+	// A response holds exactly one value; the decoder would take the
+	// first of several and drop the rest without a word.
+	if n := bytes.Count(body, []byte("<param>")); n != 1 {
+		return nil, fmt.Errorf("malformed XML-RPC reply: %d <param> where one belongs", n)
+	}
 	var v any
 	if err := xmlrpc.Response(body).Unmarshal(&v); err != nil {
 		return nil, fmt.Errorf("malformed XML-RPC reply: %w", err)

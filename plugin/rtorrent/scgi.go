@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/textproto"
 	"strconv"
 	"strings"
 )
@@ -38,23 +38,39 @@ func (t *scgiTransport) roundTrip(ctx context.Context, body []byte) ([]byte, err
 	if _, err := conn.Write(scgiRequest(body)); err != nil {
 		return nil, &opError{"write", ctxCause(ctx, err)}
 	}
-	br := bufio.NewReaderSize(conn, 32<<10)
-	status, length, err := readSCGIHeader(br)
+	reply, err := readSCGIReply(conn, t.maxReply)
 	if err != nil {
 		return nil, &opError{"read", ctxCause(ctx, err)}
-	}
-	if status != 0 && status != 200 {
-		return nil, &opError{"read", fmt.Errorf("SCGI status %d", status)}
-	}
-	reply, err := readCapped(br, t.maxReply, length)
-	if err != nil {
-		return nil, &opError{"read", ctxCause(ctx, err)}
-	}
-	if length >= 0 && int64(len(reply)) < length {
-		return nil, &opError{"read", fmt.Errorf("reply cut short: %d of %d bytes", len(reply), length)}
 	}
 	return reply, nil
 }
+
+// readSCGIReply reads what rTorrent sends back: CGI-style headers, a blank
+// line, then the body up to EOF. The body is capped at maxReply bytes and
+// the header lines at scgiMaxHeaderLine each, so no reply, however
+// malformed, costs more memory than that.
+func readSCGIReply(r io.Reader, maxReply int64) ([]byte, error) {
+	br := bufio.NewReaderSize(r, scgiMaxHeaderLine)
+	status, length, err := readSCGIHeader(br)
+	if err != nil {
+		return nil, err
+	}
+	if status != 0 && status != 200 {
+		return nil, fmt.Errorf("SCGI status %d", status)
+	}
+	reply, err := readCapped(br, maxReply, length)
+	if err != nil {
+		return nil, err
+	}
+	if length >= 0 && int64(len(reply)) < length {
+		return nil, fmt.Errorf("reply cut short: %d of %d bytes", len(reply), length)
+	}
+	return reply, nil
+}
+
+// scgiMaxHeaderLine bounds one header line (and sizes the read buffer):
+// rTorrent's are a few dozen bytes.
+const scgiMaxHeaderLine = 32 << 10
 
 // ctxCause prefers the context's reason when the connection failed because
 // the context ended (we closed it), which reads better than "use of closed
@@ -89,16 +105,19 @@ func scgiRequest(body []byte) []byte {
 // "Content-Length: N", blank line). It returns the status (0 when absent)
 // and the length (-1 when absent).
 func readSCGIHeader(br *bufio.Reader) (status int, length int64, err error) {
-	tp := textproto.NewReader(br)
 	length = -1
 	for n := 0; ; n++ {
 		if n > 64 {
 			return 0, 0, fmt.Errorf("malformed reply: more than 64 header lines")
 		}
-		line, err := tp.ReadLine()
+		raw, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return 0, 0, fmt.Errorf("malformed reply: a header line longer than %d bytes", scgiMaxHeaderLine)
+		}
 		if err != nil {
 			return 0, 0, err
 		}
+		line := strings.TrimRight(string(raw), "\r\n")
 		if line == "" {
 			return status, length, nil
 		}
