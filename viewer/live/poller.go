@@ -52,6 +52,10 @@ type Poller struct {
 	totals   map[string]Totals
 	lastPoll time.Time
 	polls    atomic.Int64
+	// sockPolls counts reads of collectd over unixsock (one LISTVAL and
+	// its GETVALs each): the load the viewer puts on collectd, which
+	// must not grow with the number of clients. Snapshots carry it.
+	sockPolls atomic.Int64
 
 	times valueTimes
 
@@ -100,6 +104,11 @@ func (p *Poller) Refresh(ctx context.Context) *Snapshot {
 
 // Polls returns how many snapshots were taken: the load on collectd.
 func (p *Poller) Polls() int64 { return p.polls.Load() }
+
+// UnixsockPolls returns how many times the poller has read collectd over
+// unixsock: one per LISTVAL sent (with the GETVALs that follow it),
+// whether or not it succeeded.
+func (p *Poller) UnixsockPolls() int64 { return p.sockPolls.Load() }
 
 // Current returns the latest snapshot, waiting for the first one. It
 // counts as demand: an idle poller starts reading again.
@@ -162,6 +171,7 @@ func (p *Poller) poll(ctx context.Context) *Snapshot {
 		return chosen
 	}
 	r, _, err := p.readCollectd(ctx, pick)
+	s.UnixsockPolls = p.sockPolls.Load()
 	if err == nil {
 		s.Source = "collectd"
 	} else {
@@ -205,6 +215,7 @@ func (p *Poller) readCollectd(ctx context.Context, pick func([]string) []string)
 	if err != nil {
 		return nil, nil, err
 	}
+	p.sockPolls.Add(1)
 	return readCollectd(ctx, c, pick, &p.times)
 }
 

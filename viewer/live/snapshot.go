@@ -20,6 +20,11 @@ type Snapshot struct {
 	// HostsOmitted counts hosts left out beyond MaxHosts.
 	HostsOmitted int    `json:"hosts_omitted,omitempty"`
 	Error        string `json:"error,omitempty"`
+	// UnixsockPolls counts the poller's reads of collectd over unixsock
+	// since the viewer started, this snapshot's included: its growth per
+	// interval is the viewer's load on collectd, the same for one client
+	// or a thousand (bench/viewer shows it).
+	UnixsockPolls int64 `json:"unixsock_polls"`
 
 	newest time.Time
 }
