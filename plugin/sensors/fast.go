@@ -68,6 +68,10 @@ type plan struct {
 	sensors []fastSensor
 	calls   []rtorrent.Method
 	off     []DisabledInfo
+	// delta: this rTorrent can run the delta scan (delta.go), and the fast
+	// tier reads the view sizes that tell when it would miss a change.
+	delta   bool
+	hashing bool // the fast tier reads view.size hashing
 }
 
 func newPlan(methods map[string]bool, views map[string]bool) *plan {
@@ -93,6 +97,8 @@ func newPlan(methods map[string]bool, views map[string]bool) *plan {
 	} else {
 		p.off = append(p.off, DisabledInfo{Sensor: "items", Command: "view.size"})
 	}
+	p.delta = methods["view.size"] && views["main"] && views["started"] && methods["d.multicall.filtered"]
+	p.hashing = methods["view.size"] && views["hashing"]
 	return p
 }
 

@@ -49,6 +49,7 @@ type Reader struct {
 
 	static   map[string]staticInfo
 	events   eventCounter
+	known    known // every item as of the latest scan (delta.go)
 	last     *scanResult
 	nextScan time.Time
 	pid      int64
@@ -145,7 +146,8 @@ func (r *Reader) read(ctx context.Context, policy scanPolicy, forceScan bool) (*
 	r.readProcess(s)
 
 	if policy == scanIfDue && (forceScan || r.nextScan.IsZero() || !s.Time.Before(r.nextScan)) {
-		if err := r.scan(ctx); err != nil {
+		full := forceScan || r.needFull(s, s.Time)
+		if err := r.scan(ctx, full, s); err != nil {
 			// The fast tier's values are good: keep them, with the last
 			// scan's fields, and say why the scan failed. A failing scan
 			// (a reply over the cap, a deadline too short for this many
@@ -194,14 +196,22 @@ func (r *Reader) connect(ctx context.Context) error {
 	return nil
 }
 
-// scan runs the item scan tier and schedules the next one.
-func (r *Reader) scan(ctx context.Context) error {
+// scan runs the item scan tier, full or delta (delta.go), and schedules
+// the next one. s is the snapshot whose fast tier was just read.
+func (r *Reader) scan(ctx context.Context, full bool, s *Snapshot) error {
 	before := r.client.Stats()
 	start := time.Now()
-	items, err := r.scanItems(ctx)
-	if err != nil {
+	if full {
+		items, err := r.scanItems(ctx)
+		if err != nil {
+			return err
+		}
+		r.known.reset(items, start)
+	} else if err := r.scanDelta(ctx); err != nil {
 		return err
 	}
+	r.known.hashing, r.known.hashingOK = s.Items.Hashing, r.plan.hashing
+	items := r.known.list
 	fetched, err := r.fetchStatic(ctx, items)
 	if err != nil {
 		return err
@@ -218,6 +228,7 @@ func (r *Reader) scan(ctx context.Context) error {
 	res.duration = after.CallTime - before.CallTime
 	res.replyBytes = after.BytesRecv - before.BytesRecv
 	res.newHashes = fetched
+	res.full = full
 	r.last = res
 	r.nextScan = start.Add(r.scanGap(res.duration))
 	return nil
@@ -244,7 +255,7 @@ func (r *Reader) fill(s *Snapshot) {
 	s.Events = ptr(r.events.counts)
 	s.Trackers, s.Labels = res.trackers, res.labels
 	s.Scan = &ScanInfo{Time: res.at, Age: s.Time.Sub(res.at).Seconds(), Duration: res.duration,
-		Items: res.items, ReplyBytes: res.replyBytes, NewHashes: res.newHashes, Next: r.nextScan}
+		Items: res.items, ReplyBytes: res.replyBytes, NewHashes: res.newHashes, Next: r.nextScan, Full: res.full}
 }
 
 // readProcess fills Process and, failing system.startup_time, Uptime from

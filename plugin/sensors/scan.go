@@ -27,20 +27,32 @@ type item struct {
 
 func (it *item) active() bool { return it.upRate > 0 || it.downRate > 0 }
 
-// scanItems runs one d.multicall2 over "main" and decodes its rows.
+// busy says whether the delta scan's filter (activeFilter) selects the
+// item: its short fields may change before the next scan.
+func (it *item) busy() bool { return it.active() || it.peers > 0 }
+
+// scanItems runs one d.multicall2 over "main" and decodes its rows: the
+// full scan.
 func (r *Reader) scanItems(ctx context.Context) ([]item, error) {
-	args := make([]any, 0, len(scanFields)+2)
-	args = append(args, "", "main")
+	return r.scanRows(ctx, "d.multicall2", "", "main")
+}
+
+// scanRows calls a d.multicall2-shaped command (d.multicall2 or
+// d.multicall.filtered) with lead as its first arguments and scanFields
+// after them, and decodes the rows.
+func (r *Reader) scanRows(ctx context.Context, method string, lead ...any) ([]item, error) {
+	args := make([]any, 0, len(scanFields)+len(lead))
+	args = append(args, lead...)
 	for _, f := range scanFields {
 		args = append(args, f)
 	}
-	v, err := r.client.Call(ctx, "d.multicall2", args...)
+	v, err := r.client.Call(ctx, method, args...)
 	if err != nil {
 		return nil, err
 	}
 	rows, ok := v.([]any)
 	if !ok {
-		return nil, fmt.Errorf("rtorrent %q: d.multicall2 returned %T, want an array", r.client.Name(), v)
+		return nil, fmt.Errorf("rtorrent %q: %s returned %T, want an array", r.client.Name(), method, v)
 	}
 	items := make([]item, 0, len(rows))
 	bad := 0
@@ -50,24 +62,33 @@ func (r *Reader) scanItems(ctx context.Context) ([]item, error) {
 			bad++
 			continue
 		}
-		hash, ok := asString(f[0])
-		if !ok || hash == "" {
+		it, ok := decodeItem(f)
+		if !ok {
 			bad++
 			continue
 		}
-		n := func(i int) int64 { x, _ := asInt(f[i]); return x }
-		msg, _ := asString(f[7])
-		items = append(items, item{
-			hash: hash, state: n(1) != 0, complete: n(2) != 0,
-			upRate: n(3), downRate: n(4), skipRate: n(5), left: n(6),
-			message: msg != "", ratio: n(8),
-			peers: n(9), seeds: n(10), accounted: n(11),
-		})
+		items = append(items, it)
 	}
 	if bad > 0 {
-		r.noteSubError(fmt.Errorf("rtorrent %q: d.multicall2: %d of %d rows malformed, skipped", r.client.Name(), bad, len(rows)))
+		r.noteSubError(fmt.Errorf("rtorrent %q: %s: %d of %d rows malformed, skipped", r.client.Name(), method, bad, len(rows)))
 	}
 	return items, nil
+}
+
+// decodeItem reads one row of scanFields values; ok is false without a hash.
+func decodeItem(f []any) (item, bool) {
+	hash, ok := asString(f[0])
+	if !ok || hash == "" {
+		return item{}, false
+	}
+	n := func(i int) int64 { x, _ := asInt(f[i]); return x }
+	msg, _ := asString(f[7])
+	return item{
+		hash: hash, state: n(1) != 0, complete: n(2) != 0,
+		upRate: n(3), downRate: n(4), skipRate: n(5), left: n(6),
+		message: msg != "", ratio: n(8),
+		peers: n(9), seeds: n(10), accounted: n(11),
+	}, true
 }
 
 // scanResult is everything computed from one scan; it stays in the
@@ -78,6 +99,7 @@ type scanResult struct {
 	replyBytes       int64
 	items            int
 	newHashes        int
+	full             bool
 	active, messages int64
 	skipRate         int64
 	sizes            Sizes

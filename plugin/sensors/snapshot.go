@@ -182,6 +182,9 @@ type ScanInfo struct {
 	ReplyBytes int64         `json:"reply_bytes"`
 	NewHashes  int           `json:"new_hashes"`
 	Next       time.Time     `json:"next"`
+	// Full is true when the latest scan read every item, false when it
+	// read only the busy ones (the delta scan, delta.go).
+	Full bool `json:"full"`
 }
 
 // DisabledInfo names a sensor switched off because this rTorrent lacks the

@@ -1,0 +1,93 @@
+package sensors
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
+)
+
+// TestDeltaScan checks that between full scans the reader reads only busy
+// items, yet a start, stop or erase made in rTorrent is seen at the next
+// scan: the fast tier's view sizes call for a full scan.
+func TestDeltaScan(t *testing.T) {
+	testbed.Need(t, "rtorrent")
+	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	tors := testbed.FakeTorrents(30, "http://127.0.0.1:1/announce", "delta")
+	rt.LoadRaw(t, testbed.Metas(tors), false)
+	rt.WaitItems(t, len(tors), time.Minute)
+	for _, tor := range tors[:5] {
+		rt.MustCall(t, "d.start", tor.InfoHash)
+	}
+	// A scan at every read: the cadence is not under test here.
+	opt := DefaultOptions()
+	opt.LoadBudget, opt.MinScanInterval = 1, time.Millisecond
+	r := newReader(t, rt.URL, opt)
+	ctx := context.Background()
+	var prev time.Time
+	read := func(step string, wantFull bool) *Snapshot {
+		t.Helper()
+		time.Sleep(5 * time.Millisecond) // past the 1 ms scan gap
+		s, err := r.Read(ctx, false)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if s.Scan == nil || s.Scan.Full != wantFull || !s.Scan.Time.After(prev) {
+			t.Fatalf("%s: scan %+v, want a scan at this read with full=%v", step, s.Scan, wantFull)
+		}
+		prev = s.Scan.Time
+		g := groundTruth(t, rt)
+		if int64(s.Scan.Items) != g.total || s.Sizes.SizeBytes != g.size || s.Sizes.LeftBytes != g.left || s.Sizes.Files != g.files {
+			t.Errorf("%s: items %d size %d left %d files %d; rTorrent has %d, %d, %d, %d",
+				step, s.Scan.Items, s.Sizes.SizeBytes, s.Sizes.LeftBytes, s.Sizes.Files, g.total, g.size, g.left, g.files)
+		}
+		return s
+	}
+	read("first read", true)
+	read("nothing changed", false)
+
+	rt.MustCall(t, "d.stop", tors[0].InfoHash)
+	if s := read("after d.stop", true); s.Events.Stopped != 1 {
+		t.Errorf("after d.stop: events %+v, want one stopped", *s.Events)
+	}
+	rt.MustCall(t, "d.erase", tors[20].InfoHash)
+	if s := read("after d.erase", true); s.Events.Erased != 1 {
+		t.Errorf("after d.erase: events %+v, want one erased", *s.Events)
+	}
+	rt.MustCall(t, "d.start", tors[21].InfoHash)
+	if s := read("after d.start", true); s.Events.Started != 1 {
+		t.Errorf("after d.start: events %+v, want one started", *s.Events)
+	}
+	read("quiet again", false)
+}
+
+// TestDeltaScanFullEvery checks that delta scans give way to a full scan
+// once MaxScanInterval has passed since the last one.
+func TestDeltaScanFullEvery(t *testing.T) {
+	testbed.Need(t, "rtorrent")
+	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(5, "http://127.0.0.1:1/announce", "every")), false)
+	rt.WaitItems(t, 5, time.Minute)
+	opt := DefaultOptions()
+	opt.LoadBudget, opt.MinScanInterval, opt.MaxScanInterval = 1, time.Millisecond, 300*time.Millisecond
+	r := newReader(t, rt.URL, opt)
+	var kinds []bool
+	var prev time.Time
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		s, err := r.Read(context.Background(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Scan != nil && s.Scan.Time.After(prev) {
+			kinds = append(kinds, s.Scan.Full)
+			prev = s.Scan.Time
+		}
+		if len(kinds) > 2 && kinds[len(kinds)-1] && !kinds[len(kinds)-2] {
+			return // full, some deltas, full again
+		}
+	}
+	t.Fatalf("scan kinds (full=true) %v: want a full scan again after MaxScanInterval", kinds)
+}
