@@ -69,6 +69,10 @@ type Metric struct {
 	groups func(s *sensors.Snapshot) []sensors.GroupCounts
 	// needs names an option that must be on for the value to mean anything.
 	needs string
+	// sensors name the fast-tier sensors (sensors.DisabledInfo.Sensor) a
+	// value held in a plain field comes from: when one is off or unread
+	// in a snapshot, the field holds no reading and is not dispatched.
+	sensors []string
 }
 
 // ID returns the identifier "type[-type_instance]" as collectd prints it
@@ -112,17 +116,17 @@ var catalogue = []Metric{
 		get:     func(s *sensors.Snapshot) []float64 { return ptr(s.Items.Messages) }},
 
 	// Traffic (fast tier, skip rate from the scan).
-	rate("up", "throttle.global_up.rate", "Upload rate of all items.", func(s *sensors.Snapshot) int64 { return s.Traffic.UpRate }),
-	rate("down", "throttle.global_down.rate", "Download rate of all items.", func(s *sensors.Snapshot) int64 { return s.Traffic.DownRate }),
-	rate("up_limit", "throttle.global_up.max_rate", "Global upload limit; 0 means unlimited.", func(s *sensors.Snapshot) int64 { return s.Traffic.UpLimit }),
-	rate("down_limit", "throttle.global_down.max_rate", "Global download limit; 0 means unlimited.", func(s *sensors.Snapshot) int64 { return s.Traffic.DownLimit }),
+	rate("up", "up_rate", "throttle.global_up.rate", "Upload rate of all items.", func(s *sensors.Snapshot) int64 { return s.Traffic.UpRate }),
+	rate("down", "down_rate", "throttle.global_down.rate", "Download rate of all items.", func(s *sensors.Snapshot) int64 { return s.Traffic.DownRate }),
+	rate("up_limit", "up_limit", "throttle.global_up.max_rate", "Global upload limit; 0 means unlimited.", func(s *sensors.Snapshot) int64 { return s.Traffic.UpLimit }),
+	rate("down_limit", "down_limit", "throttle.global_down.max_rate", "Global download limit; 0 means unlimited.", func(s *sensors.Snapshot) int64 { return s.Traffic.DownLimit }),
 	{Type: "rtorrent_rate", TypeInstance: "skip", DS: gauge, Unit: "bytes/s", Tier: TierScan,
 		Meaning: "Rate of unwanted data received (skipped), summed over all items.",
 		Source:  "d.multicall2 main: d.skip.rate",
 		get:     func(s *sensors.Snapshot) []float64 { return ptr(s.Traffic.SkipRate) }},
 	{Type: "if_octets", DS: []DS{{"rx", "DERIVE"}, {"tx", "DERIVE"}}, Unit: "bytes (stored as bytes/s)", Tier: TierFast, resets: true,
 		Meaning: "Traffic totals: rx = downloaded, tx = uploaded. rTorrent counts from its start; the plugin keeps the counter rising across rTorrent restarts.",
-		Source:  "throttle.global_down.total, throttle.global_up.total",
+		Source:  "throttle.global_down.total, throttle.global_up.total", sensors: []string{"down_total", "up_total"},
 		get: func(s *sensors.Snapshot) []float64 {
 			return []float64{float64(s.Traffic.DownTotal), float64(s.Traffic.UpTotal)}
 		}},

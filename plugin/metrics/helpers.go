@@ -6,7 +6,7 @@ import "github.com/rtmon/rtmon/plugin/sensors"
 
 func view(ti, viewName, meaning string) Metric {
 	return Metric{Type: "count", TypeInstance: "items_" + ti, DS: gauge, Unit: "items", Tier: TierFast,
-		Meaning: meaning, Source: "view.size \"\" " + viewName,
+		Meaning: meaning, Source: "view.size \"\" " + viewName, sensors: []string{"items." + viewName},
 		get: func(s *sensors.Snapshot) []float64 { return []float64{float64(itemsField(&s.Items, viewName))} }}
 }
 
@@ -34,9 +34,9 @@ func itemsField(i *sensors.Items, viewName string) int64 {
 	return 0
 }
 
-func rate(ti, source, meaning string, f func(*sensors.Snapshot) int64) Metric {
+func rate(ti, sensor, source, meaning string, f func(*sensors.Snapshot) int64) Metric {
 	return Metric{Type: "rtorrent_rate", TypeInstance: ti, DS: gauge, Unit: "bytes/s", Tier: TierFast,
-		Meaning: meaning, Source: source,
+		Meaning: meaning, Source: source, sensors: []string{sensor},
 		get: func(s *sensors.Snapshot) []float64 { return []float64{float64(f(s))} }}
 }
 

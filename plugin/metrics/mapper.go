@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"strings"
 	"time"
 
 	"collectd.org/api"
@@ -46,7 +47,7 @@ func Samples(s *sensors.Snapshot, opt Options) []Sample {
 	out := make([]Sample, 0, len(catalogue)+len(s.Trackers)+len(s.Labels))
 	for i := range catalogue {
 		m := &catalogue[i]
-		if !opt.has(m.needs) {
+		if !opt.has(m.needs) || !read(s, m.sensors) {
 			continue
 		}
 		if m.groups != nil {
@@ -60,6 +61,25 @@ func Samples(s *sensors.Snapshot, opt Options) []Sample {
 		}
 	}
 	return out
+}
+
+// read reports whether every one of the fast-tier sensors was read in s:
+// not switched off (a missing command or view: "items" covers every
+// "items.<view>") and not failed in this read.
+func read(s *sensors.Snapshot, names []string) bool {
+	for _, n := range names {
+		for _, u := range s.Unread {
+			if u == n {
+				return false
+			}
+		}
+		for _, d := range s.Off {
+			if d.Sensor == n || strings.HasPrefix(n, d.Sensor+".") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // GroupInstance is the type instance of a tracker domain's or a label's

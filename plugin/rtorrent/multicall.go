@@ -2,6 +2,7 @@ package rtorrent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -36,6 +37,10 @@ func (c *Client) Multicall(ctx context.Context, calls []Method) ([]Result, error
 	}
 	v, err := c.call(ctx, "system.multicall", []any{entries})
 	if err != nil {
+		var f *Fault
+		if errors.As(err, &f) && f.Method == "" {
+			f.Method = "system.multicall"
+		}
 		return nil, err
 	}
 	list, ok := v.([]any)

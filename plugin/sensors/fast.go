@@ -3,6 +3,7 @@ package sensors
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/rtmon/rtmon/plugin/rtorrent"
 )
@@ -102,6 +103,15 @@ func newPlan(methods map[string]bool, views map[string]bool) *plan {
 	return p
 }
 
+// argsText shows a sub-call's arguments in messages: view.size "" main.
+func argsText(args []any) string {
+	var b strings.Builder
+	for _, a := range args {
+		fmt.Fprintf(&b, " %q", fmt.Sprint(a))
+	}
+	return b.String()
+}
+
 func (p *plan) add(f fastSensor) {
 	p.sensors = append(p.sensors, f)
 	p.calls = append(p.calls, rtorrent.Method{Name: f.command, Args: f.args})
@@ -127,10 +137,13 @@ func (r *Reader) readFast(ctx context.Context, s *Snapshot) error {
 				continue
 			}
 			r.noteSubError(res.Err)
+			s.Unread = append(s.Unread, f.sensor)
 		} else if v, ok := asInt(res.Value); ok {
 			f.set(s, v)
 		} else {
-			r.noteSubError(fmt.Errorf("rtorrent %q: %s returned %T, want an integer", r.client.Name(), f.command, res.Value))
+			r.noteSubError(fmt.Errorf("rtorrent %q: %s%s returned %s, want an integer (sensor %s not read)",
+				r.client.Name(), f.command, argsText(f.args), describeValue(res.Value), f.sensor))
+			s.Unread = append(s.Unread, f.sensor)
 		}
 		keep = append(keep, f)
 		keepCalls = append(keepCalls, r.plan.calls[i])

@@ -136,13 +136,16 @@ func (r *Reader) read(ctx context.Context, policy scanPolicy, forceScan bool) (*
 	if err := r.readFast(ctx, s); err != nil {
 		return nil, err
 	}
-	if r.pid != 0 && s.PID != r.pid {
+	// An unread pid (0: system.pid failed) is not a restart.
+	if r.pid != 0 && s.PID != 0 && s.PID != r.pid {
 		// A restart: another process, maybe another build. The fast tier
 		// just read is still good; commands are read again next time.
 		r.client.Invalidate()
 		r.prevProc = nil
 	}
-	r.pid = s.PID
+	if s.PID != 0 {
+		r.pid = s.PID
+	}
 	r.readProcess(s)
 
 	if policy == scanIfDue && (forceScan || r.nextScan.IsZero() || !s.Time.Before(r.nextScan)) {
@@ -180,11 +183,26 @@ func (r *Reader) connect(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.identity.client, _ = asString(res[0].Value)
-	r.identity.library, _ = asString(res[1].Value)
-	r.identity.hostname, _ = asString(res[2].Value)
+	for i, dst := range []*string{&r.identity.client, &r.identity.library, &r.identity.hostname} {
+		*dst = ""
+		if res[i].Err != nil {
+			if !rtorrent.IsMethodMissing(res[i].Err) {
+				r.noteSubError(res[i].Err)
+			}
+		} else if v, ok := asString(res[i].Value); ok {
+			*dst = v
+		} else {
+			r.noteSubError(fmt.Errorf("rtorrent %q: %s returned %s, want a string", r.client.Name(), calls[i].Name, describeValue(res[i].Value)))
+		}
+	}
 	views := map[string]bool{}
-	if list, ok := res[3].Value.([]any); ok {
+	if res[3].Err != nil {
+		// Without the view list every view count is off (not zero) for
+		// this connection.
+		r.noteSubError(res[3].Err)
+	} else if list, ok := res[3].Value.([]any); !ok {
+		r.noteSubError(fmt.Errorf("rtorrent %q: view.list returned %s, want an array", r.client.Name(), describeValue(res[3].Value)))
+	} else {
 		for _, v := range list {
 			if name, ok := v.(string); ok {
 				views[name] = true

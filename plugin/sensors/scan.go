@@ -56,39 +56,67 @@ func (r *Reader) scanRows(ctx context.Context, method string, lead ...any) ([]it
 	}
 	items := make([]item, 0, len(rows))
 	bad := 0
-	for _, row := range rows {
+	var first error
+	for i, row := range rows {
 		f, ok := row.([]any)
+		var err error
+		var it item
 		if !ok || len(f) != len(scanFields) {
-			bad++
-			continue
+			err = fmt.Errorf("row %d: %s, want %d fields", i, describeValue(row), len(scanFields))
+		} else if it, err = parseItem(f); err != nil {
+			err = fmt.Errorf("row %d: %w", i, err)
 		}
-		it, ok := decodeItem(f)
-		if !ok {
+		if err != nil {
 			bad++
+			if first == nil {
+				first = err
+			}
 			continue
 		}
 		items = append(items, it)
 	}
 	if bad > 0 {
-		r.noteSubError(fmt.Errorf("rtorrent %q: %s: %d of %d rows malformed, skipped", r.client.Name(), method, bad, len(rows)))
+		r.noteSubError(fmt.Errorf("rtorrent %q: %s: %d of %d rows malformed, skipped (first: %v)", r.client.Name(), method, bad, len(rows), first))
 	}
 	return items, nil
 }
 
-// decodeItem reads one row of scanFields values; ok is false without a hash.
+// decodeItem reads one row of scanFields values; ok is false when a field
+// is missing or of the wrong type.
 func decodeItem(f []any) (item, bool) {
+	it, err := parseItem(f)
+	return it, err == nil
+}
+
+// parseItem reads one row of scanFields values. A field of the wrong type
+// fails the row, naming the field, rather than being read as a zero that
+// would pass for a measurement.
+func parseItem(f []any) (item, error) {
 	hash, ok := asString(f[0])
 	if !ok || hash == "" {
-		return item{}, false
+		return item{}, fmt.Errorf("%s is %s, want a hash", scanFields[0], describeValue(f[0]))
 	}
-	n := func(i int) int64 { x, _ := asInt(f[i]); return x }
-	msg, _ := asString(f[7])
+	n := make([]int64, len(f))
+	for i, v := range f {
+		if i == 0 || i == 7 {
+			continue
+		}
+		x, ok := asInt(v)
+		if !ok {
+			return item{}, fmt.Errorf("%s is %s, want an integer", scanFields[i], describeValue(v))
+		}
+		n[i] = x
+	}
+	msg, ok := asString(f[7])
+	if !ok {
+		return item{}, fmt.Errorf("%s is %s, want a string", scanFields[7], describeValue(f[7]))
+	}
 	return item{
-		hash: hash, state: n(1) != 0, complete: n(2) != 0,
-		upRate: n(3), downRate: n(4), skipRate: n(5), left: n(6),
-		message: msg != "", ratio: n(8),
-		peers: n(9), seeds: n(10), accounted: n(11),
-	}, true
+		hash: hash, state: n[1] != 0, complete: n[2] != 0,
+		upRate: n[3], downRate: n[4], skipRate: n[5], left: n[6],
+		message: msg != "", ratio: n[8],
+		peers: n[9], seeds: n[10], accounted: n[11],
+	}, nil
 }
 
 // scanResult is everything computed from one scan; it stays in the

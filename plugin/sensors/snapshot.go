@@ -46,6 +46,11 @@ type Snapshot struct {
 	Labels   []GroupCounts  `json:"labels,omitempty"`
 	Scan     *ScanInfo      `json:"scan,omitempty"`
 	Off      []DisabledInfo `json:"disabled,omitempty"`
+	// Unread names the fast-tier sensors (DisabledInfo.Sensor) whose
+	// sub-call failed in this read: a fault, or a value of the wrong type.
+	// Their fields hold no reading and must not be reported; the reason
+	// is among the reader's SubErrors.
+	Unread []string `json:"unread,omitempty"`
 }
 
 // Items counts items by state. View-backed counts come from the fast tier

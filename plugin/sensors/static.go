@@ -92,26 +92,67 @@ func (r *Reader) fetchStatic(ctx context.Context, items []item) (int, error) {
 			return 0, err
 		}
 		per := len(calls) / (end - start)
+		unread := 0
+		var first error
 		for i, h := range missing[start:end] {
 			res := results[i*per : (i+1)*per]
-			var st staticInfo
-			if res[0].Err != nil {
-				// The item left between scan and fetch, or the call is
-				// refused: try again next scan.
+			st, err := staticOf(res, calls[i*per:(i+1)*per])
+			if err != nil {
+				// The item left between scan and fetch (every call
+				// faults), or a call is refused or answers nonsense:
+				// not cached, so tried again next scan, and not taken
+				// for an item of size zero meanwhile.
+				if allFailed(res) {
+					continue // gone: nothing to say
+				}
+				unread++
+				if first == nil {
+					first = err
+				}
 				continue
-			}
-			st.size, _ = asInt(res[0].Value)
-			st.files, _ = asInt(res[1].Value)
-			l, _ := asString(res[2].Value)
-			st.label = label(l)
-			st.domain = NoTracker
-			if per > 3 && res[3].Err == nil {
-				st.domain = domainOfTrackers(res[3].Value)
 			}
 			r.static[h] = st
 		}
+		if unread > 0 {
+			r.noteSubError(fmt.Errorf("rtorrent %q: static fields of %d new items unread, tried again next scan (first: %v)", r.client.Name(), unread, first))
+		}
 	}
 	return len(missing), nil
+}
+
+func allFailed(res []rtorrent.Result) bool {
+	for _, x := range res {
+		if x.Err == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// staticOf reads one hash's static sub-calls (staticCalls).
+func staticOf(res []rtorrent.Result, calls []rtorrent.Method) (staticInfo, error) {
+	st := staticInfo{domain: NoTracker}
+	for i := range res {
+		if res[i].Err != nil {
+			return st, res[i].Err
+		}
+	}
+	var ok bool
+	if st.size, ok = asInt(res[0].Value); !ok {
+		return st, fmt.Errorf("%s returned %s, want an integer", calls[0].Name, describeValue(res[0].Value))
+	}
+	if st.files, ok = asInt(res[1].Value); !ok {
+		return st, fmt.Errorf("%s returned %s, want an integer", calls[1].Name, describeValue(res[1].Value))
+	}
+	l, ok := asString(res[2].Value)
+	if !ok {
+		return st, fmt.Errorf("%s returned %s, want a string", calls[2].Name, describeValue(res[2].Value))
+	}
+	st.label = label(l)
+	if len(res) > 3 {
+		st.domain = domainOfTrackers(res[3].Value)
+	}
+	return st, nil
 }
 
 func (r *Reader) fetchStaticFull(ctx context.Context) error {
@@ -129,24 +170,29 @@ func (r *Reader) fetchStaticFull(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("rtorrent %q: d.multicall2 (static fields) returned %T, want an array", r.client.Name(), v)
 	}
+	bad := 0
 	for _, row := range rows {
 		f, ok := row.([]any)
 		if !ok || len(f) != len(args)-2 {
+			bad++
 			continue
 		}
-		h, _ := asString(f[0])
-		if h == "" {
+		h, okH := asString(f[0])
+		size, okS := asInt(f[1])
+		files, okF := asInt(f[2])
+		l, okL := asString(f[3])
+		if !okH || h == "" || !okS || !okF || !okL {
+			bad++ // not cached: tried again next scan
 			continue
 		}
-		st := staticInfo{domain: NoTracker}
-		st.size, _ = asInt(f[1])
-		st.files, _ = asInt(f[2])
-		l, _ := asString(f[3])
-		st.label = label(l)
+		st := staticInfo{size: size, files: files, label: label(l), domain: NoTracker}
 		if len(f) > 4 {
 			st.domain = domainOfTrackers(f[4])
 		}
 		r.static[h] = st
+	}
+	if bad > 0 {
+		r.noteSubError(fmt.Errorf("rtorrent %q: d.multicall2 (static fields): %d of %d rows malformed, tried again next scan", r.client.Name(), bad, len(rows)))
 	}
 	return nil
 }
