@@ -1,12 +1,15 @@
 package rtorrent
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Replies of the wrong shape from a fake server (a real rTorrent does not
@@ -181,4 +184,77 @@ func TestBadMulticallEntries(t *testing.T) {
 		}
 		checkLineErr(t, res[i].Err, fmt.Sprintf("m%d", i))
 	}
+}
+
+// BenchmarkHugeScanReply: an item scan reply of 100,000 items, each with a
+// 200-character d.message (about 64 MB of XML, near the default cap),
+// read over SCGI and decoded, as the plugin's scan would. Reports time,
+// allocations and the reply size:
+//
+//	go test -run XXX -bench HugeScanReply -benchmem ./plugin/rtorrent/
+func BenchmarkHugeScanReply(b *testing.B) {
+	body := hugeScanBody(100000, 200)
+	url := fakeSCGIB(b, func(c net.Conn) { reply(c, body) })
+	c, err := New(Config{Name: "main", URL: url, Timeout: time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		v, err := c.Call(context.Background(), "d.multicall2", "", "main")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rows := v.([]any); len(rows) != 100000 {
+			b.Fatalf("%d rows", len(rows))
+		}
+	}
+}
+
+// hugeScanBody renders n rows of the item scan's twelve fields, the
+// message msgLen characters long, as rTorrent's xmlrpc-c writes them.
+func hugeScanBody(n, msgLen int) string {
+	msg := strings.Repeat("Tracker: [Failure reason \"unregistered torrent\"] ", msgLen/50+1)[:msgLen]
+	msg = strings.ReplaceAll(msg, `"`, "&quot;")
+	var sb strings.Builder
+	sb.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<methodResponse>\n<params>\n<param><value><array><data>\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&sb, "<value><array><data>\n<value><string>%040X</string></value>\n", i)
+		for k := 0; k < 6; k++ {
+			sb.WriteString("<value><i8>1</i8></value>\n")
+		}
+		sb.WriteString("<value><string>" + msg + "</string></value>\n")
+		for k := 0; k < 4; k++ {
+			sb.WriteString("<value><i8>1500</i8></value>\n")
+		}
+		sb.WriteString("</data></array></value>\n")
+	}
+	sb.WriteString("</data></array></value></param>\n</params>\n</methodResponse>\n")
+	return sb.String()
+}
+
+// fakeSCGIB is fakeSCGI for benchmarks.
+func fakeSCGIB(b *testing.B, handle func(c net.Conn)) string {
+	sock := filepath.Join(b.TempDir(), "rpc.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if _, err := readSCGIRequest(bufio.NewReader(c)); err == nil {
+					handle(c)
+				}
+			}()
+		}
+	}()
+	return "scgi://" + sock
 }
