@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// sample is one row of samples.csv.
+type sample struct {
+	at                   time.Duration // since the first sample
+	withRSS, baseRSS     int64         // KiB
+	withThreads, baseThr int
+	downRate, upRate     int64 // the leecher's download and the seeder's upload rate, B/s
+}
+
+var csvHeader = []string{"elapsed_s", "with_rss_kib", "with_threads", "base_rss_kib", "base_threads", "added_kib", "leecher_down_Bps", "seeder_up_Bps"}
+
+func (s sample) row() []string {
+	return []string{
+		strconv.FormatFloat(s.at.Seconds(), 'f', 1, 64),
+		strconv.FormatInt(s.withRSS, 10), strconv.Itoa(s.withThreads),
+		strconv.FormatInt(s.baseRSS, 10), strconv.Itoa(s.baseThr),
+		strconv.FormatInt(s.withRSS-s.baseRSS, 10),
+		strconv.FormatInt(s.downRate, 10), strconv.FormatInt(s.upRate, 10),
+	}
+}
+
+// sample reads both collectds every o.every until o.duration has passed or
+// ctx ends, writing each row to samples.csv as it goes, and keeps the swarm
+// moving in between.
+func (s *stack) sample(ctx context.Context, tb *runner, o *options) []sample {
+	f, err := os.Create(filepath.Join(o.out, "samples.csv"))
+	if err != nil {
+		tb.Fatalf("samples: %v", err)
+	}
+	defer f.Close()
+	w := csv.NewWriter(f)
+	_ = w.Write(csvHeader)
+	var out []sample
+	start := time.Now()
+	tick := time.NewTicker(o.every)
+	defer tick.Stop()
+	for {
+		if s.with.exited() || s.base.exited() {
+			tb.Fatalf("a collectd exited during the run; see %s and %s", s.with.log, s.base.log)
+		}
+		var sm sample
+		sm.at = time.Since(start)
+		var err1, err2 error
+		sm.withRSS, sm.withThreads, err1 = procStatus(s.with.pid())
+		sm.baseRSS, sm.baseThr, err2 = procStatus(s.base.pid())
+		if err1 != nil || err2 != nil {
+			tb.Fatalf("reading /proc: %v %v", err1, err2)
+		}
+		if v, err := s.swarm.Leecher.Call("throttle.global_down.rate"); err == nil {
+			sm.downRate, _ = v.(int64)
+		}
+		if v, err := s.swarm.Seeder.Call("throttle.global_up.rate"); err == nil {
+			sm.upRate, _ = v.(int64)
+		}
+		out = append(out, sm)
+		_ = w.Write(sm.row())
+		w.Flush()
+		for _, tor := range s.swarm.Torrents {
+			if err := s.restartIfComplete(tor); err != nil {
+				tb.Logf("keeping data moving: %v", err)
+			}
+		}
+		if sm.at >= o.duration {
+			return out
+		}
+		select {
+		case <-ctx.Done():
+			tb.Logf("interrupted after %v; summarizing what was sampled", sm.at.Round(time.Second))
+			return out
+		case <-tick.C:
+		}
+	}
+}
+
+// procStatus reads VmRSS (KiB) and Threads from /proc/<pid>/status.
+func procStatus(pid int) (rss int64, threads int, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	var haveRSS, haveThr bool
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(v)
+		switch {
+		case k == "VmRSS" && len(f) >= 1:
+			rss, err = strconv.ParseInt(f[0], 10, 64)
+			haveRSS = err == nil
+		case k == "Threads" && len(f) == 1:
+			threads, err = strconv.Atoi(f[0])
+			haveThr = err == nil
+		}
+	}
+	if !haveRSS || !haveThr {
+		return 0, 0, fmt.Errorf("/proc/%d/status: no VmRSS or Threads line", pid)
+	}
+	return rss, threads, nil
+}

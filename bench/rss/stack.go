@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rtmon/rtmon/plugin/collectdconf"
+	"github.com/rtmon/rtmon/plugin/testbed"
+)
+
+// stack is what the program started.
+type stack struct {
+	swarm      *testbed.Swarm
+	with, base *process
+	withConf   collectdconf.Layout
+}
+
+func (o *options) start(tb *runner) *stack {
+	testbed.Need(tb, "rtorrent", "opentracker", "collectd")
+	so := filepath.Join(o.out, "rtorrent.so")
+	if err := copyFile(filepath.Join(o.build, "rtorrent.so"), so); err != nil {
+		tb.Fatalf("%v: run `make build` first", err)
+	}
+	s := &stack{}
+	s.swarm = testbed.StartSwarm(tb, testbed.SwarmOptions{Torrents: o.torrents, Size: o.sizeMiB << 20, UploadKiB: o.upKiB})
+	s.swarm.WaitTransferring(tb, 60*time.Second)
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "localhost"
+	}
+
+	// With the plugin: the shipped snippets, both rTorrents watched.
+	s.withConf = collectdconf.NewLayout(filepath.Join(o.out, "with"))
+	if err := collectdconf.Stage(s.withConf, o.snippets); err != nil {
+		tb.Fatalf("collectd config: %v", err)
+	}
+	block := collectdconf.PluginBlock(
+		collectdconf.Instance("leecher", fmt.Sprintf("URL %q", s.swarm.Leecher.URL), "Timeout 1"),
+		collectdconf.Instance("seeder", fmt.Sprintf("URL %q", s.swarm.Seeder.URL), "Timeout 1"))
+	if err := collectdconf.WriteMain(s.withConf, host, o.interval, o.out, block); err != nil {
+		tb.Fatalf("collectd config: %v", err)
+	}
+
+	// Baseline: the same files with only the LoadPlugin rtorrent line gone
+	// (rtorrent.types.db stays loaded, as it would on a host).
+	base := collectdconf.NewLayout(filepath.Join(o.out, "base"))
+	if err := collectdconf.Stage(base, o.snippets); err != nil {
+		tb.Fatalf("collectd config: %v", err)
+	}
+	rc := filepath.Join(base.ConfD, "rtorrent.conf")
+	b, err := os.ReadFile(rc)
+	if err != nil || !strings.Contains(string(b), "\nLoadPlugin rtorrent\n") {
+		tb.Fatalf("baseline config: %s has no LoadPlugin rtorrent line to drop (%v)", rc, err)
+	}
+	if err := os.WriteFile(rc, []byte(strings.Replace(string(b), "\nLoadPlugin rtorrent\n", "\n", 1)), 0o644); err != nil {
+		tb.Fatalf("baseline config: %v", err)
+	}
+	if err := collectdconf.WriteMain(base, host, o.interval, o.out, ""); err != nil {
+		tb.Fatalf("collectd config: %v", err)
+	}
+
+	s.with = startProcess(tb, "collectd", s.withConf.Dir, "/usr/sbin/collectd", "-f", "-C", s.withConf.Conf)
+	s.base = startProcess(tb, "collectd", base.Dir, "/usr/sbin/collectd", "-f", "-C", base.Conf)
+	// Ready when the plugin has dispatched values for both instances.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		ids, err := listval(s.withConf.Socket)
+		if n := countPrefix(ids, "rtorrent-"); err == nil && n > 0 && countPrefix(ids, "rtorrent-seeder/") > 0 {
+			break
+		}
+		if s.with.exited() || s.base.exited() || time.Now().After(deadline) {
+			tb.Fatalf("collectd with the plugin not reading rTorrent within 60 s (%v); see %s", err, s.withConf.Log)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	return s
+}
+
+// restartIfComplete starts a torrent over on the leecher once it has it
+// all, so data keeps moving for the whole run.
+func (s *stack) restartIfComplete(tor testbed.Torrent) error {
+	l := s.swarm.Leecher
+	done, err := l.Call("d.complete", tor.InfoHash)
+	if err != nil || done != int64(1) {
+		return err
+	}
+	if _, err := l.Call("d.erase", tor.InfoHash); err != nil {
+		return fmt.Errorf("d.erase %s: %w", tor.Name, err)
+	}
+	if err := os.RemoveAll(filepath.Join(l.DownloadDir, tor.Name)); err != nil {
+		return err
+	}
+	_, err = l.Call("load.raw_start", "", tor.Meta, `d.directory.set="`+l.DownloadDir+`"`)
+	return err
+}
+
+// listval asks collectd's unixsock for the identifiers it holds, without
+// the host part, sorted.
+func listval(socket string) ([]string, error) {
+	c, err := net.DialTimeout("unix", socket, 2*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(c, "LISTVAL\n"); err != nil {
+		return nil, err
+	}
+	r := bufio.NewReader(c)
+	head, err := r.ReadString('\n')
+	if err != nil {
+		return nil, fmt.Errorf("LISTVAL: %w", err)
+	}
+	n, err := strconv.Atoi(strings.Fields(head + " x")[0])
+	if err != nil || n < 0 {
+		return nil, fmt.Errorf("LISTVAL: unexpected reply %q", head)
+	}
+	ids := make([]string, 0, n)
+	for range n {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return nil, fmt.Errorf("LISTVAL: %w", err)
+		}
+		// "<time> <host>/<plugin>/<type>"
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			continue
+		}
+		if _, id, ok := strings.Cut(f[1], "/"); ok {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+func countPrefix(ids []string, prefix string) int {
+	n := 0
+	for _, id := range ids {
+		if strings.HasPrefix(id, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o644)
+}
