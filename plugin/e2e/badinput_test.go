@@ -1,0 +1,264 @@
+package e2e
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rtmon/rtmon/plugin/collectdconf"
+	"github.com/rtmon/rtmon/plugin/testbed"
+)
+
+// Offsets added to rTorrent's traffic totals in every reply: an idle
+// rTorrent's totals are near zero, and a false zero from a failed read
+// shows only against totals that are not.
+const upOffset, downOffset = 5_000_000_000, 7_000_000_000
+
+// TestBadRepliesKeepArchive: collectd with the plugin reads a real
+// rTorrent through a proxy that, for a while, breaks replies: single
+// sensors fault or answer the wrong type, a scan row is malformed, then
+// every call faults. Afterwards the RRD files still hold the values
+// archived before, no false zero was stored for the item count, and the
+// traffic counters show no spike when the replies are good again.
+func TestBadRepliesKeepArchive(t *testing.T) {
+	t.Parallel()
+	testbed.Need(t, "collectd", "rrdtool", "rtorrent")
+	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	tor := testbed.FakeTorrents(4, "http://127.0.0.1:1/announce", "e2e-bad")
+	rt.LoadRaw(t, testbed.Metas(tor[:2]), true)
+	rt.LoadRaw(t, testbed.Metas(tor[2:]), false)
+	rt.WaitItems(t, 4, 20*time.Second)
+	items := float64(rt.MustInt(t, "view.size", "", "main"))
+
+	proxy := testbed.StartTamperProxy(t, rt)
+	var phase atomic.Int32 // 0 good, 1 single sensors broken, 2 every call faults
+	proxy.Set(func(m string, args []any, v any, f *testbed.Fault) (any, *testbed.Fault) {
+		p := phase.Load()
+		if p == 2 {
+			return nil, &testbed.Fault{Code: -501, String: "Unsupported target type found."}
+		}
+		switch m {
+		case "throttle.global_up.total":
+			if p == 1 {
+				return nil, &testbed.Fault{Code: -501, String: "Unsupported target type found."}
+			}
+			return add(v, upOffset), f
+		case "throttle.global_down.total":
+			if p == 1 {
+				return "12abc", nil
+			}
+			return add(v, downOffset), f
+		case "view.size":
+			if p == 1 && len(args) == 2 && args[1] == "main" {
+				return nil, &testbed.Fault{Code: -501, String: "Unsupported target type found."}
+			}
+		case "throttle.global_up.rate":
+			if p == 1 {
+				return []any{int64(1)}, nil
+			}
+		case "d.multicall2":
+			if rows, ok := v.([]any); p == 1 && ok && len(rows) > 0 && len(args) == 14 {
+				if row, ok := rows[0].([]any); ok && len(row) > 3 {
+					row[3] = "fast"
+				}
+			}
+		}
+		return v, f
+	})
+
+	c := newCollectdDir(t, pluginBlock(instance("main", fmt.Sprintf("URL %q", proxy.URL), "MinScanInterval 1", "MaxScanInterval 2")))
+	oneSecondSteps(t, c)
+	c.startForeground(t)
+	ids := []string{"rtorrent-main/count-items_total", "rtorrent-main/if_octets", "rtorrent-main/rtorrent_rate-up"}
+
+	// Phase 0: good replies, archived.
+	first := c.waitUpdate(t, ids[0], time.Now(), 20*time.Second)
+	if first.Values["value"] != items {
+		t.Fatalf("items_total %v, rTorrent has %v", first.Values, items)
+	}
+	u := c.waitUpdate(t, ids[1], time.Now(), 10*time.Second)
+	if u.Values["tx"] < upOffset || u.Values["rx"] < downOffset {
+		t.Fatalf("if_octets %v, want the totals with their offsets", u.Values)
+	}
+	time.Sleep(4 * time.Second) // a few archived seconds (the test's point is what stays of them)
+	phase0End := time.Now().Add(-time.Second)
+	c.waitUpdate(t, ids[0], phase0End, 10*time.Second)
+	before := fetchSeconds(t, c.File(ids[0]), first.Time, phase0End)
+	if known(before, 0) < 2 {
+		t.Fatalf("only %d archived seconds of items_total before the bad replies: %v", known(before, 0), before)
+	}
+
+	// Phase 1: single sensors broken. Phase 2: every call faults.
+	phase.Store(1)
+	c.waitLog(t, 15*time.Second, "warning", "throttle.global_up.total")
+	time.Sleep(3 * time.Second)
+	phase.Store(2)
+	c.waitLog(t, 15*time.Second, "error", `instance "main": cannot read rTorrent`)
+	time.Sleep(2 * time.Second)
+	phase.Store(0)
+	c.waitLog(t, 15*time.Second, "notice", `instance "main": rTorrent at`, "answers again")
+	back := time.Now()
+	c.waitUpdate(t, ids[1], back.Add(2*time.Second), 15*time.Second)
+	end := time.Now().Add(-time.Second)
+	c.waitUpdate(t, ids[0], end, 10*time.Second)
+	c.waitUpdate(t, ids[2], end, 10*time.Second)
+
+	if !c.running() {
+		t.Fatal("collectd died")
+	}
+	t.Run("log", func(t *testing.T) {
+		for _, want := range []string{"throttle.global_up.total", "throttle.global_down.total", "view.size", "throttle.global_up.rate", "d.up.rate"} {
+			lines := c.logLines("warning", `rtorrent plugin: instance "main"`, want)
+			if len(lines) == 0 {
+				t.Errorf("no warning names %s", want)
+			}
+			for _, l := range lines {
+				t.Logf("%s", l)
+			}
+		}
+		if l := c.logLines("error", "panic"); len(l) > 0 {
+			t.Errorf("panic: %v", l)
+		}
+		if n := len(c.logLines("error", `instance "main": cannot read rTorrent`)); n != 1 {
+			t.Errorf("%d errors for the outage, want 1", n)
+		}
+	})
+	t.Run("earlier values kept", func(t *testing.T) {
+		after := fetchSeconds(t, c.File(ids[0]), first.Time, phase0End)
+		if len(after) != len(before) {
+			t.Fatalf("%d rows before, %d after", len(before), len(after))
+		}
+		for i, r := range before {
+			if v := r.Values[0]; !math.IsNaN(v) && fmt.Sprint(after[i]) != fmt.Sprint(r) {
+				t.Errorf("archived second changed: before %v, after %v", r, after[i])
+			}
+		}
+	})
+	t.Run("no false zero", func(t *testing.T) {
+		rows := fetchSeconds(t, c.File(ids[0]), first.Time, end)
+		for _, r := range rows {
+			if v := r.Values[0]; !math.IsNaN(v) && v != items {
+				t.Errorf("%v: items_total %v archived, rTorrent had %v all along", r.Time.Format(time.TimeOnly), v, items)
+			}
+		}
+		if known(rows, 0) <= known(before, 0) {
+			t.Errorf("no items_total archived after the bad replies: %v", rows)
+		}
+	})
+	t.Run("no spike", func(t *testing.T) {
+		// rTorrent is idle: its real rates are zero; the stored rates may
+		// be unknown across the outage but never jump.
+		rows := fetchSeconds(t, c.File(ids[1]), first.Time, end)
+		for _, r := range rows {
+			for i, v := range r.Values {
+				if !math.IsNaN(v) && v > 1e6 {
+					t.Errorf("%v: if_octets DS %d rate %v bytes/s archived, rTorrent moved nothing", r.Time.Format(time.TimeOnly), i, v)
+				}
+			}
+		}
+		last, err := lastUpdate(c.File(ids[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		up := float64(rt.MustInt(t, "throttle.global_up.total") + upOffset)
+		if tx := last.Values["tx"]; tx != up {
+			t.Errorf("stored tx counter %v, want rTorrent's total %v: the counter must go on where it was", tx, up)
+		}
+		rates := fetchSeconds(t, c.File(ids[2]), first.Time, end)
+		for _, r := range rates {
+			if v := r.Values[0]; !math.IsNaN(v) && v != 0 {
+				t.Errorf("%v: up rate %v archived, rTorrent moved nothing", r.Time.Format(time.TimeOnly), v)
+			}
+		}
+	})
+}
+
+// add adds n to an integer reply.
+func add(v any, n int64) any {
+	if x, ok := v.(int64); ok {
+		return x + n
+	}
+	return v
+}
+
+// oneSecondSteps makes the staged rrdtool snippet archive every second for
+// an hour (the shipped one steps 60 s), so a test of a few seconds sees
+// each value that was stored.
+func oneSecondSteps(t *testing.T, c *Collectd) {
+	t.Helper()
+	path := filepath.Join(collectdconf.NewLayout(c.Dir).ConfD, "rrdtool.conf")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		switch f := strings.Fields(l); {
+		case len(f) == 2 && f[0] == "StepSize":
+			l = "  StepSize 1"
+		case len(f) == 2 && f[0] == "HeartBeat":
+			l = "  HeartBeat 5"
+		case len(f) == 2 && f[0] == "RRARows":
+			l = "  RRARows 3600"
+		case len(f) == 2 && f[0] == "RRATimespan":
+			if f[1] != "86400" {
+				continue
+			}
+			l = "  RRATimespan 3600"
+		}
+		out = append(out, l)
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(out, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fetchSeconds returns the one-second AVERAGE rows of file between two
+// times, from rrdtool fetch.
+func fetchSeconds(t *testing.T, file string, from, to time.Time) []Row {
+	t.Helper()
+	out, err := exec.Command("rrdtool", "fetch", file, "AVERAGE", "-r", "1",
+		"-s", strconv.FormatInt(from.Unix(), 10), "-e", strconv.FormatInt(to.Unix(), 10)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("rrdtool fetch %s: %v: %s", file, err, out)
+	}
+	var rows []Row
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n")[1:] {
+		ts, rest, ok := strings.Cut(l, ":")
+		if !ok {
+			continue
+		}
+		sec, err := strconv.ParseInt(strings.TrimSpace(ts), 10, 64)
+		if err != nil {
+			continue
+		}
+		r := Row{Time: time.Unix(sec, 0)}
+		for _, f := range strings.Fields(rest) {
+			v, err := strconv.ParseFloat(f, 64)
+			if err != nil {
+				v = math.NaN()
+			}
+			r.Values = append(r.Values, v)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// known counts the rows whose DS i is known.
+func known(rows []Row, i int) int {
+	n := 0
+	for _, r := range rows {
+		if i < len(r.Values) && !math.IsNaN(r.Values[i]) {
+			n++
+		}
+	}
+	return n
+}
