@@ -262,3 +262,86 @@ func known(rows []Row, i int) int {
 	}
 	return n
 }
+
+// TestBadConfigValues: more broken <Instance> blocks through collectd's own
+// parser: values of the wrong type, a block where a value belongs, values
+// out of range, a duplicate name, a stray option. collectd keeps running
+// (the plugin checks its block at init and never fails it: a bad instance
+// costs itself only); each bad instance gets one error line naming it and
+// the option; the good instance and collectd's own plugins archive.
+//
+// What collectd itself refuses (a syntax error, such as an option without
+// a value) stops it at start with its own parse error, before any plugin
+// runs: the last subtest shows that.
+func TestBadConfigValues(t *testing.T) {
+	t.Parallel()
+	testbed.Need(t, "collectd", "rrdtool", "rtorrent")
+	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	url := fmt.Sprintf("URL %q", rt.URL)
+	bad := []struct {
+		inst, body string
+		want       []string
+	}{
+		{"timeoutstring", url + "\n    Timeout \"5\"", []string{"option Timeout", `got "5"`}},
+		{"timeouttiny", url + "\n    Timeout 0.0000001", []string{"option Timeout", "above 0"}},
+		{"twovalues", url + "\n    LoadBudget 1 2", []string{"option LoadBudget takes exactly one value"}},
+		// An empty block with a value is an option to collectd (the same
+		// oconfig item); one with something inside is not.
+		{"block", url + "\n    <PerTracker true>\n      Inner 1\n    </PerTracker>", []string{"option PerTracker takes exactly one value"}},
+		{"boolnumber", url + "\n    PeerFlags 1", []string{"option PeerFlags", "true or false"}},
+		{"urlnumber", "URL 5", []string{"option URL", "quoted string"}},
+		{"capzero", url + "\n    MaxReplyMB 0", []string{"option MaxReplyMB"}},
+		{"userscgi", url + "\n    Username \"u\"", []string{"Username/Password apply to http(s)"}},
+		{"dupopt", url + "\n    url \"scgi:///x.sock\"", []string{"option url given twice"}},
+	}
+	var blocks []string
+	for _, b := range bad {
+		blocks = append(blocks, instance(b.inst, b.body))
+	}
+	blocks = append(blocks, instance("good", url), instance("good", `URL "scgi:///elsewhere.sock"`))
+	c := newCollectdDir(t, pluginBlock(blocks...)+"<Plugin rtorrent>\n  Frobnicate 1\n</Plugin>\n")
+	c.startForeground(t)
+	u := c.waitUpdate(t, "rtorrent-good/count-items_total", time.Now(), 20*time.Second)
+	if u.Values["value"] != float64(rt.MustInt(t, "view.size", "", "main")) {
+		t.Errorf("good instance items_total %v", u.Values)
+	}
+	c.waitUpdate(t, "load/load", time.Now(), 10*time.Second)
+	if !c.running() {
+		t.Fatal("collectd stopped")
+	}
+	for _, b := range bad {
+		lines := c.logLines("error", fmt.Sprintf(`rtorrent plugin: instance %q skipped`, b.inst))
+		if len(lines) != 1 {
+			t.Errorf("instance %s: %d errors, want exactly one", b.inst, len(lines))
+			continue
+		}
+		for _, w := range b.want {
+			if !strings.Contains(lines[0], w) {
+				t.Errorf("instance %s: error lacks %q: %s", b.inst, w, lines[0])
+			}
+		}
+		if _, err := os.Stat(filepath.Join(c.DataDir, host, "rtorrent-"+b.inst)); !os.IsNotExist(err) {
+			t.Errorf("rtorrent-%s has files although it was skipped", b.inst)
+		}
+	}
+	for _, want := range []string{`instance "good": defined twice`, `unknown option "Frobnicate" in <Plugin rtorrent>`} {
+		if n := len(c.logLines("error", "rtorrent plugin: ", want)); n != 1 {
+			t.Errorf("%d errors with %q, want 1", n, want)
+		}
+	}
+	if l := c.logLines("error", "rtorrent plugin"); len(l) != len(bad)+2 {
+		t.Errorf("%d plugin errors, want %d:\n%s", len(l), len(bad)+2, strings.Join(l, "\n"))
+	}
+
+	t.Run("syntax error stops collectd", func(t *testing.T) {
+		d := newCollectdDir(t, pluginBlock(instance("main", url, "Timeout")))
+		out, err := exec.Command(collectdBin, "-T", "-C", d.Conf).CombinedOutput()
+		if err == nil {
+			t.Fatalf("collectd -T accepted an option without a value:\n%s", out)
+		}
+		if !strings.Contains(strings.ToLower(string(out)+d.logText()), "parse") {
+			t.Errorf("no parse error in collectd's output:\n%s", out)
+		}
+		t.Logf("collectd -T: %v: %s", err, strings.TrimSpace(string(out)))
+	})
+}
