@@ -83,10 +83,8 @@ func bad(format string, a ...any) error {
 // now); with both, exactly that span.
 func Parse(v url.Values, now time.Time) (Request, error) {
 	r := Request{Width: DefaultWidth, Height: DefaultHeight, Format: "png", Theme: "light"}
-	for _, k := range []string{"range", "start", "end", "w", "h", "fmt", "theme"} {
-		if len(v[k]) > 1 {
-			return Request{}, bad("%s given more than once", k)
-		}
+	if err := Once(v, "range", "start", "end", "w", "h", "fmt", "theme"); err != nil {
+		return Request{}, err
 	}
 	var err error
 	if r.Width, err = intParam(v, "w", DefaultWidth, MinWidth, MaxWidth); err != nil {
@@ -145,6 +143,18 @@ func Parse(v url.Values, now time.Time) (Request, error) {
 	}
 	r.Start, r.End = start, end
 	return r, nil
+}
+
+// Once checks that none of keys is given more than once: a repeated
+// parameter is ambiguous (which one did the client mean?) and is refused
+// rather than resolved by taking the first. Parse does this for its own.
+func Once(v url.Values, keys ...string) error {
+	for _, k := range keys {
+		if len(v[k]) > 1 {
+			return bad("%s given more than once", k)
+		}
+	}
+	return nil
 }
 
 // RangeSpan returns the span of a named range.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rtmon/rtmon/viewer/live"
 	"github.com/rtmon/rtmon/viewer/pyrotorque"
+	"github.com/rtmon/rtmon/viewer/query"
 )
 
 // pick chooses the host and rTorrent instance of a pyrotorque-compatible
@@ -15,6 +16,9 @@ import (
 // the first host running rTorrent, else the first host. in is nil when
 // the host runs no rTorrent.
 func pick(c echo.Context, s *live.Snapshot, wantRT bool) (*live.Host, *live.Instance, error) {
+	if err := query.Once(c.QueryParams(), "host", "instance"); err != nil {
+		return nil, nil, badParam(err)
+	}
 	hostName, instName := c.QueryParam("host"), c.QueryParam("instance")
 	var h *live.Host
 	if hostName != "" {
