@@ -129,14 +129,20 @@ func (c *Client) Call(ctx context.Context, method string, args ...any) (any, err
 }
 
 func (c *Client) call(ctx context.Context, method string, args []any) (any, error) {
+	body, err := xmlrpc.EncodeMethodCall(method, args...)
+	if err != nil {
+		return nil, c.wrap("encode", fmt.Errorf("%s: %w", method, err))
+	}
+	return c.send(ctx, method, body)
+}
+
+// send makes one round trip with an encoded request body and decodes the
+// reply.
+func (c *Client) send(ctx context.Context, method string, body []byte) (any, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.cfg.Timeout)
 		defer cancel()
-	}
-	body, err := xmlrpc.EncodeMethodCall(method, args...)
-	if err != nil {
-		return nil, c.wrap("encode", fmt.Errorf("%s: %w", method, err))
 	}
 	start := time.Now()
 	reply, err := c.tr.roundTrip(ctx, body)

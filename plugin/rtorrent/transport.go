@@ -28,7 +28,9 @@ func readCapped(r io.Reader, limit int64, sizeHint int64) ([]byte, error) {
 	if sizeHint > limit {
 		return nil, tooLargeError{limit}
 	}
-	buf := make([]byte, 0, initialCap(sizeHint))
+	// One byte beyond the announced length lets the read that finds EOF
+	// land without growing: a 4 MB scan reply was copied into 8 MB.
+	buf := make([]byte, 0, initialCap(sizeHint)+1)
 	lr := &io.LimitedReader{R: r, N: limit + 1}
 	for {
 		if len(buf) == cap(buf) {

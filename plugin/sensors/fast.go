@@ -73,6 +73,8 @@ type plan struct {
 	// tier reads the view sizes that tell when it would miss a change.
 	delta   bool
 	hashing bool // the fast tier reads view.size hashing
+
+	prepared *rtorrent.Prepared // calls, encoded once; nil when calls change
 }
 
 func newPlan(methods map[string]bool, views map[string]bool) *plan {
@@ -121,7 +123,14 @@ func (p *plan) add(f fastSensor) {
 // A sub-call that faults with "method not defined" is dropped from the plan
 // for the rest of this connection.
 func (r *Reader) readFast(ctx context.Context, s *Snapshot) error {
-	results, err := r.client.Multicall(ctx, r.plan.calls)
+	if r.plan.prepared == nil {
+		p, err := rtorrent.PrepareMulticall(r.plan.calls)
+		if err != nil {
+			return fmt.Errorf("rtorrent %q: %w", r.client.Name(), err)
+		}
+		r.plan.prepared = p
+	}
+	results, err := r.client.MulticallPrepared(ctx, r.plan.prepared)
 	if err != nil {
 		return err
 	}
@@ -149,7 +158,7 @@ func (r *Reader) readFast(ctx context.Context, s *Snapshot) error {
 		keepCalls = append(keepCalls, r.plan.calls[i])
 	}
 	if dropped {
-		r.plan.sensors, r.plan.calls = keep, keepCalls
+		r.plan.sensors, r.plan.calls, r.plan.prepared = keep, keepCalls, nil
 	}
 	if s.Resources.OpenFiles == nil && s.Resources.FilesOpened != nil && s.Resources.FilesClosed != nil {
 		s.Resources.OpenFiles = ptr(*s.Resources.FilesOpened - *s.Resources.FilesClosed)
