@@ -5,6 +5,8 @@
 #   make test     deps + build, then the whole test suite against real components
 #   make demo     deps + build, then the whole stack on loopback until Ctrl-C
 #   make install  plugin, snippets, viewer and its systemd unit (root); make uninstall
+#   make bench    short runs of bench/rss and bench/viewer (docs/PERFORMANCE.md);
+#                 make bench-deps installs wrk, which only the benchmarks need
 
 SHELL := /bin/bash
 export PATH := /usr/local/go/bin:$(PATH)
@@ -40,6 +42,7 @@ TARGETS += $(BUILD)/rtmon-viewer
 endif
 
 .PHONY: all deps build test unit fuzz demo install uninstall clean
+.PHONY: bench bench-deps bench-rss bench-viewer
 .PHONY: $(BUILD)/rtmon-probe $(BUILD)/rtmon-demo $(BUILD)/rtorrent.so $(BUILD)/rtmon-viewer
 
 all: build
@@ -129,3 +132,29 @@ uninstall:
 
 clean:
 	rm -rf $(BUILD)
+
+# bench: the figures of docs/PERFORMANCE.md, with short defaults; the full
+# runs are bench/rss's default 30 minutes and RUNS=5 WRK_DURATION=20s
+# (docs/build.md). wrk is only needed here, so it has its own package list
+# and `make deps` and `make test` do without it.
+BENCH_PACKAGES := wrk
+RSS_DURATION ?= 3m
+BENCH_RUNS ?= 3
+WRK_DURATION ?= 10s
+bench: bench-rss bench-viewer
+
+bench-deps:
+	@missing=$$(for p in $(BENCH_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "bench-deps: all present"; exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "bench-deps: missing Debian packages: $$missing"; \
+		echo "bench-deps: run as root (sudo make bench-deps) or: sudo apt-get update && sudo apt-get install -y $$missing"; exit 1; fi; \
+	echo "bench-deps: installing $$missing"; \
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing
+
+bench-rss: deps build
+	$(GO) run ./bench/rss -duration $(RSS_DURATION) -build $(BUILD) -snippets collectd.conf.d
+
+bench-viewer: deps bench-deps build
+	RUNS=$(BENCH_RUNS) WRK_DURATION=$(WRK_DURATION) BUILD=$(BUILD) bench/viewer/run.sh

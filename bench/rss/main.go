@@ -43,7 +43,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	o := &options{}
 	fs.StringVar(&o.out, "out", "", "directory for samples.csv, summary.txt and every process's files (default: a new one under /dev/shm)")
-	fs.StringVar(&o.build, "build", "build", "directory holding rtorrent.so (copied into -out, so a rebuild during the run changes nothing)")
+	fs.StringVar(&o.build, "build", "build", "directory holding rtorrent.so (copied away first, so a rebuild during the run changes nothing)")
 	fs.StringVar(&o.snippets, "snippets", "collectd.conf.d", "the collectd.conf.d directory to configure collectd from")
 	fs.DurationVar(&o.duration, "duration", 30*time.Minute, "how long to sample")
 	fs.DurationVar(&o.every, "every", 5*time.Second, "sampling period")

@@ -16,10 +16,13 @@ type sample struct {
 	at                   time.Duration // since the first sample
 	withRSS, baseRSS     int64         // KiB
 	withThreads, baseThr int
+	withAnon, withFile   int64 // KiB: RssAnon, and RssFile+RssShmem (the mapped rtorrent.so among them)
+	baseAnon, baseFile   int64
 	downRate, upRate     int64 // the leecher's download and the seeder's upload rate, B/s
 }
 
-var csvHeader = []string{"elapsed_s", "with_rss_kib", "with_threads", "base_rss_kib", "base_threads", "added_kib", "leecher_down_Bps", "seeder_up_Bps"}
+var csvHeader = []string{"elapsed_s", "with_rss_kib", "with_threads", "base_rss_kib", "base_threads", "added_kib", "leecher_down_Bps", "seeder_up_Bps",
+	"with_anon_kib", "with_file_kib", "base_anon_kib", "base_file_kib"}
 
 func (s sample) row() []string {
 	return []string{
@@ -28,6 +31,8 @@ func (s sample) row() []string {
 		strconv.FormatInt(s.baseRSS, 10), strconv.Itoa(s.baseThr),
 		strconv.FormatInt(s.withRSS-s.baseRSS, 10),
 		strconv.FormatInt(s.downRate, 10), strconv.FormatInt(s.upRate, 10),
+		strconv.FormatInt(s.withAnon, 10), strconv.FormatInt(s.withFile, 10),
+		strconv.FormatInt(s.baseAnon, 10), strconv.FormatInt(s.baseFile, 10),
 	}
 }
 
@@ -52,12 +57,13 @@ func (s *stack) sample(ctx context.Context, tb *runner, o *options) []sample {
 		}
 		var sm sample
 		sm.at = time.Since(start)
-		var err1, err2 error
-		sm.withRSS, sm.withThreads, err1 = procStatus(s.with.pid())
-		sm.baseRSS, sm.baseThr, err2 = procStatus(s.base.pid())
+		ws, err1 := procStatus(s.with.pid())
+		bs, err2 := procStatus(s.base.pid())
 		if err1 != nil || err2 != nil {
 			tb.Fatalf("reading /proc: %v %v", err1, err2)
 		}
+		sm.withRSS, sm.withThreads, sm.withAnon, sm.withFile = ws.rss, ws.threads, ws.anon, ws.file
+		sm.baseRSS, sm.baseThr, sm.baseAnon, sm.baseFile = bs.rss, bs.threads, bs.anon, bs.file
 		if v, err := s.swarm.Leecher.Call("throttle.global_down.rate"); err == nil {
 			sm.downRate, _ = v.(int64)
 		}
@@ -84,11 +90,19 @@ func (s *stack) sample(ctx context.Context, tb *runner, o *options) []sample {
 	}
 }
 
-// procStatus reads VmRSS (KiB) and Threads from /proc/<pid>/status.
-func procStatus(pid int) (rss int64, threads int, err error) {
+// status is what /proc/<pid>/status says about memory, in KiB.
+type status struct {
+	rss, anon, file int64
+	threads         int
+}
+
+// procStatus reads VmRSS, RssAnon, RssFile+RssShmem and Threads from
+// /proc/<pid>/status.
+func procStatus(pid int) (status, error) {
+	var st status
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0, err
+		return st, err
 	}
 	var haveRSS, haveThr bool
 	for _, line := range strings.Split(string(b), "\n") {
@@ -97,17 +111,26 @@ func procStatus(pid int) (rss int64, threads int, err error) {
 			continue
 		}
 		f := strings.Fields(v)
-		switch {
-		case k == "VmRSS" && len(f) >= 1:
-			rss, err = strconv.ParseInt(f[0], 10, 64)
-			haveRSS = err == nil
-		case k == "Threads" && len(f) == 1:
-			threads, err = strconv.Atoi(f[0])
-			haveThr = err == nil
+		if len(f) == 0 {
+			continue
+		}
+		n, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			continue
+		}
+		switch k {
+		case "VmRSS":
+			st.rss, haveRSS = n, true
+		case "RssAnon":
+			st.anon = n
+		case "RssFile", "RssShmem":
+			st.file += n
+		case "Threads":
+			st.threads, haveThr = int(n), true
 		}
 	}
 	if !haveRSS || !haveThr {
-		return 0, 0, fmt.Errorf("/proc/%d/status: no VmRSS or Threads line", pid)
+		return st, fmt.Errorf("/proc/%d/status: no VmRSS or Threads line", pid)
 	}
-	return rss, threads, nil
+	return st, nil
 }

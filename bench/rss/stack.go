@@ -25,8 +25,15 @@ type stack struct {
 
 func (o *options) start(tb *runner) *stack {
 	testbed.Need(tb, "rtorrent", "opentracker", "collectd")
-	so := filepath.Join(o.out, "rtorrent.so")
-	if err := copyFile(filepath.Join(o.build, "rtorrent.so"), so); err != nil {
+	// The plugin is copied (a rebuild during the run changes nothing) to
+	// a disk-backed directory, as installed: pages of a file on tmpfs
+	// (/dev/shm) count as RssShmem rather than RssFile.
+	soDir, err := os.MkdirTemp("", "rtmon-rss-so-")
+	if err != nil {
+		tb.Fatalf("plugin directory: %v", err)
+	}
+	tb.Cleanup(func() { os.RemoveAll(soDir) })
+	if err := copyFile(filepath.Join(o.build, "rtorrent.so"), filepath.Join(soDir, "rtorrent.so")); err != nil {
 		tb.Fatalf("%v: run `make build` first", err)
 	}
 	s := &stack{}
@@ -45,7 +52,7 @@ func (o *options) start(tb *runner) *stack {
 	block := collectdconf.PluginBlock(
 		collectdconf.Instance("leecher", fmt.Sprintf("URL %q", s.swarm.Leecher.URL), "Timeout 1"),
 		collectdconf.Instance("seeder", fmt.Sprintf("URL %q", s.swarm.Seeder.URL), "Timeout 1"))
-	if err := collectdconf.WriteMain(s.withConf, host, o.interval, o.out, block); err != nil {
+	if err := collectdconf.WriteMain(s.withConf, host, o.interval, soDir, block); err != nil {
 		tb.Fatalf("collectd config: %v", err)
 	}
 
@@ -63,7 +70,7 @@ func (o *options) start(tb *runner) *stack {
 	if err := os.WriteFile(rc, []byte(strings.Replace(string(b), "\nLoadPlugin rtorrent\n", "\n", 1)), 0o644); err != nil {
 		tb.Fatalf("baseline config: %v", err)
 	}
-	if err := collectdconf.WriteMain(base, host, o.interval, o.out, ""); err != nil {
+	if err := collectdconf.WriteMain(base, host, o.interval, soDir, ""); err != nil {
 		tb.Fatalf("collectd config: %v", err)
 	}
 

@@ -82,13 +82,19 @@ go build -o "$OUT/sse" "$ROOT/bench/viewer/sse"
 log "live-page clients on /events, each count held $INTERVALS intervals:"
 "$OUT/sse" -url "$URL" -clients "$SSE_CLIENTS" -intervals "$INTERVALS" -pid "${VIEWER_PID:-0}" | tee "$OUT/sse.tsv" | sed 's/^/  /' | tee -a "$OUT/summary.txt"
 
-# 3. Graph renders.
+# 3. Graph renders. Ratios are of the medians.
 log "graph renders: go test -bench, -count $RUNS"
-(cd "$ROOT" && go test -run '^$' -bench 'Render' -count "$RUNS" ./viewer/graphs/ && \
-	go test -run '^$' -bench 'Graph$' -count "$RUNS" ./viewer/rrd/) >"$OUT/render.txt" 2>&1
-for b in BenchmarkRender/in-process BenchmarkRender/rrdtool-process BenchmarkRender/cached BenchmarkGraph/in-process BenchmarkGraph/rrdtool-process; do
-	ns=$(awk -v b="$b" 'index($1, b"-")==1 {print $3}' "$OUT/render.txt" | median)
-	ratio=$(awk -v b="$b" 'index($1, b"-")==1 && $6 ~ /^x-/ {print $5}' "$OUT/render.txt" | median)
-	log "  $b: median $(awk -v n="$ns" 'BEGIN {printf "%.3f", n/1e6}') ms/op${ratio:+, ratio $ratio}"
-done
+if ! (cd "$ROOT" && go test -run '^$' -bench 'Render' -count "$RUNS" ./viewer/graphs/ &&
+	go test -run '^$' -bench 'Graph$|GraphPNG' -count "$RUNS" ./viewer/rrd/) >"$OUT/render.txt" 2>&1; then
+	log "  the render benchmarks failed; see $OUT/render.txt"
+	exit 1
+fi
+ms() { awk -v b="$1" 'index($1, b"-")==1 {print $3}' "$OUT/render.txt" | median | awk '{printf "%.3f", $1/1e6}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
+inproc=$(ms BenchmarkRender/in-process); proc=$(ms BenchmarkRender/rrdtool-process); cached=$(ms BenchmarkRender/cached)
+log "  viewer graph (viewer/graphs BenchmarkRender): in process $inproc ms, rrdtool program $proc ms: $(ratio "$proc" "$inproc")x (target: >= 3x); cached $cached ms ($(ratio "$inproc" "$cached")x faster than in process)"
+inproc=$(ms BenchmarkGraph/in-process); proc=$(ms BenchmarkGraph/rrdtool-process)
+log "  librrd graph (viewer/rrd BenchmarkGraph): in process $inproc ms, rrdtool program $proc ms: $(ratio "$proc" "$inproc")x"
+slow=$(ms BenchmarkGraphPNG/cairo); fast=$(ms BenchmarkGraphPNG/fast)
+log "  PNG encoder (viewer/rrd BenchmarkGraphPNG): cairo's $slow ms, encodePNG $fast ms a graph"
 log "done; raw output in $OUT"
