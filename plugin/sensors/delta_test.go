@@ -91,3 +91,45 @@ func TestDeltaScanFullEvery(t *testing.T) {
 	}
 	t.Fatalf("scan kinds (full=true) %v: want a full scan again after MaxScanInterval", kinds)
 }
+
+// TestBudgetCountsFastReads: the load budget counts every RPC since the
+// latest scan began, not the scan alone. Fast reads back to back keep
+// rTorrent busy most of the wall time, far above a 50% budget, so no scan
+// may start even though the scan's own gap has passed; once enough idle
+// time has gone by, the next read scans.
+func TestBudgetCountsFastReads(t *testing.T) {
+	testbed.Need(t, "rtorrent")
+	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(5, "http://127.0.0.1:1/announce", "budget")), false)
+	rt.WaitItems(t, 5, time.Minute)
+	opt := DefaultOptions()
+	opt.LoadBudget, opt.MinScanInterval = 0.5, time.Millisecond
+	r := newReader(t, rt.URL, opt)
+	ctx := context.Background()
+	first, err := r.Read(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for time.Since(start) < 200*time.Millisecond {
+		if _, err := r.ReadFast(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := r.Read(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Scan.Time.Equal(first.Scan.Time) {
+		waited := r.Client().Stats().CallTime
+		t.Fatalf("a scan ran right after 200 ms of back-to-back fast reads (%v waiting on rTorrent in all), over the 50%% budget", waited)
+	}
+	waitFor(t, 10*time.Second, "a scan once the budget allows", func() bool {
+		time.Sleep(50 * time.Millisecond)
+		s, err := r.Read(ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Scan.Time.After(first.Scan.Time)
+	})
+}

@@ -52,9 +52,13 @@ type Reader struct {
 	known    known // every item as of the latest scan (delta.go)
 	last     *scanResult
 	nextScan time.Time
-	pid      int64
-	prevProc *procSample
-	memTotal int64
+	// The latest scan's start, and the client's total time waiting on
+	// rTorrent then: the budget counts every RPC since, fast reads too.
+	scanStart     time.Time
+	scanStartWait time.Duration
+	pid           int64
+	prevProc      *procSample
+	memTotal      int64
 
 	subErrs []error // sub-call problems of the current read, for the caller to log
 }
@@ -148,7 +152,7 @@ func (r *Reader) read(ctx context.Context, policy scanPolicy, forceScan bool) (*
 	}
 	r.readProcess(s)
 
-	if policy == scanIfDue && (forceScan || r.nextScan.IsZero() || !s.Time.Before(r.nextScan)) {
+	if policy == scanIfDue && (forceScan || r.nextScan.IsZero() || !s.Time.Before(r.nextScan) && r.withinBudget(s.Time)) {
 		full := forceScan || r.needFull(s, s.Time)
 		if err := r.scan(ctx, full, s); err != nil {
 			// The fast tier's values are good: keep them, with the last
@@ -219,6 +223,7 @@ func (r *Reader) connect(ctx context.Context) error {
 func (r *Reader) scan(ctx context.Context, full bool, s *Snapshot) error {
 	before := r.client.Stats()
 	start := time.Now()
+	r.scanStart, r.scanStartWait = start, before.CallTime
 	if full {
 		items, err := r.scanItems(ctx)
 		if err != nil {
@@ -250,6 +255,23 @@ func (r *Reader) scan(ctx context.Context, full bool, s *Snapshot) error {
 	r.last = res
 	r.nextScan = start.Add(r.scanGap(res.duration))
 	return nil
+}
+
+// withinBudget says whether rTorrent's time inside our RPCs since the
+// latest scan began, the fast reads since included, is within the load
+// budget of the wall time passed. scanGap alone counts the scan; on a slow
+// link or a busy rTorrent the fast reads add to it. MaxScanInterval still
+// bounds the wait.
+func (r *Reader) withinBudget(now time.Time) bool {
+	if r.scanStart.IsZero() {
+		return true
+	}
+	elapsed := now.Sub(r.scanStart)
+	if elapsed >= r.opt.MaxScanInterval {
+		return true
+	}
+	spent := r.client.Stats().CallTime - r.scanStartWait
+	return float64(spent) <= r.opt.LoadBudget*float64(elapsed)
 }
 
 // scanGap holds rTorrent's time in our scans to the load budget: a scan
