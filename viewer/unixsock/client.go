@@ -127,6 +127,9 @@ func (c *Client) do(ctx context.Context, cmd string) (*reply, error) {
 		<-fired
 	}
 	if err == nil {
+		if rep.resync {
+			c.drop(conn)
+		}
 		return rep, nil
 	}
 	var se *ServerError
@@ -154,6 +157,9 @@ func (c *Client) do(ctx context.Context, cmd string) (*reply, error) {
 func (c *Client) exchange(conn net.Conn, r *bufio.Reader, cmd string) (*reply, error) {
 	if _, err := conn.Write([]byte(cmd + "\n")); err != nil {
 		return nil, fmt.Errorf("sending: %w", err)
+	}
+	if cmd == "LISTVAL" {
+		return readListReply(r, cmd)
 	}
 	return readReply(r, cmd)
 }

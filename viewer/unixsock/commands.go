@@ -2,13 +2,17 @@ package unixsock
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 )
 
 // ListVal returns every value list collectd holds, with the time each was
 // last received. collectd forgets a value list about two intervals after
-// its last update, so a stopped source drops out of this list.
+// its last update, so a stopped source drops out of this list. Entries
+// whose names could not be sent back to collectd (a control character,
+// such as a newline a network peer put into a host name) are left out:
+// one hostile name must not cost every other value.
 func (c *Client) ListVal(ctx context.Context) ([]Entry, error) {
 	cmd, err := buildCommand("LISTVAL")
 	if err != nil {
@@ -21,6 +25,9 @@ func (c *Client) ListVal(ctx context.Context) ([]Entry, error) {
 	out := make([]Entry, 0, len(rep.lines))
 	for _, line := range rep.lines {
 		e, err := parseListLine(line)
+		if errors.Is(err, ErrInvalidIdentifier) {
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("unixsock: LISTVAL: %w", err)
 		}

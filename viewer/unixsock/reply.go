@@ -30,12 +30,21 @@ type reply struct {
 	status  int
 	message string
 	lines   []string
+	// resync: the reply's framing was in doubt (see readListReply); the
+	// connection must not carry another command.
+	resync bool
 }
 
 // readReply reads one reply. A negative status comes back as *ServerError
 // (the connection is still in step); every other error wraps ErrProtocol
 // or is an I/O error, after which the connection must be dropped.
 func readReply(r *bufio.Reader, command string) (*reply, error) {
+	return readAnyReply(r, command, false)
+}
+
+// readAnyReply reads a reply whose lines are LISTVAL entries when entries
+// is set (see readEntries), plain lines otherwise.
+func readAnyReply(r *bufio.Reader, command string, entries bool) (*reply, error) {
 	var first string
 	for blanks := 0; ; blanks++ {
 		line, err := readLine(r)
@@ -61,6 +70,12 @@ func readReply(r *bufio.Reader, command string) (*reply, error) {
 		return nil, fmt.Errorf("%w: reply announces %d lines, more than the cap of %d", ErrProtocol, status, maxReplyLines)
 	}
 	rep := &reply{status: status, message: message, lines: make([]string, 0, min(status, 4096))}
+	if entries {
+		if err := readEntries(r, rep, status); err != nil {
+			return nil, err
+		}
+		return rep, nil
+	}
 	for i := 0; i < status; i++ {
 		line, err := readLine(r)
 		if err != nil {
@@ -149,7 +164,7 @@ func parseListLine(line string) (Entry, error) {
 	}
 	id, err := ParseIdentifier(ident)
 	if err != nil {
-		return Entry{}, fmt.Errorf("%w: LISTVAL line: %v", ErrProtocol, err)
+		return Entry{}, fmt.Errorf("%w: LISTVAL line: %w", ErrProtocol, err)
 	}
 	return Entry{Time: t, ID: id}, nil
 }
