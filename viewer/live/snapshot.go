@@ -27,6 +27,9 @@ type Snapshot struct {
 	UnixsockPolls int64 `json:"unixsock_polls"`
 
 	newest time.Time
+	// enc caches the encoding (see JSON); nil in copies and in snapshots
+	// not made by the poller, which then encode every time.
+	enc *encCache
 }
 
 // Host is one collectd host.
@@ -181,6 +184,7 @@ func (h *Host) Totals() Totals { return h.totals }
 // immutable and shared.
 func (s *Snapshot) At(now time.Time) *Snapshot {
 	c := *s
+	c.enc = nil
 	c.Age = age(now, s.newest)
 	c.Hosts = make([]*Host, len(s.Hosts))
 	for i, h := range s.Hosts {

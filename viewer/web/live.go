@@ -1,8 +1,8 @@
 package web
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -31,7 +31,15 @@ func (a *app) jsonLive(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, s.At(time.Now()))
+	if _, pretty := c.QueryParams()["pretty"]; pretty {
+		return c.JSON(http.StatusOK, s.At(time.Now())) // echo indents it
+	}
+	// The snapshot's shared encoding: the same bytes as c.JSON writes.
+	b, err := s.JSON(time.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, b)
 }
 
 // SSE timing: a keepalive comment when nothing changed for a while (so
@@ -86,11 +94,11 @@ func (a *app) events(c echo.Context) error {
 			s = cur
 		}
 		if s.Time != sent {
-			b, err := json.Marshal(s.At(time.Now()))
+			b, err := s.JSON(time.Now())
 			if err != nil {
 				return err
 			}
-			if err := write([]byte(fmt.Sprintf("event: snapshot\nid: %.3f\ndata: %s\n\n", s.Time, b))); err != nil {
+			if err := write([]byte(fmt.Sprintf("event: snapshot\nid: %.3f\ndata: %s\n\n", s.Time, bytes.TrimSuffix(b, []byte("\n"))))); err != nil {
 				return nil // the client went away
 			}
 			sent = s.Time
