@@ -57,7 +57,12 @@ for _ in $(seq 240); do
 	sleep 0.5
 done
 curl -sf -o /dev/null "$URL/json/live" || { echo "bench/viewer: the viewer did not come up; see $OUT/demo.log" >&2; exit 1; }
-VIEWER_PID=$(sed -n 's/.*rtmon-viewer .*(pid \([0-9]*\),.*/\1/p' "$OUT/demo.log" | head -1)
+# The demo prints its summary (with the viewer's pid) once the viewer answers.
+for _ in $(seq 100); do
+	VIEWER_PID=$(sed -n 's/.*rtmon-viewer .*(pid \([0-9]*\),.*/\1/p' "$OUT/demo.log" | head -1)
+	[ -n "$VIEWER_PID" ] && break
+	sleep 0.1
+done
 log "stack in $OUT/stack (viewer pid ${VIEWER_PID:-?}, interval $INTERVAL); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 sleep 5 # a few snapshots with rates in them
 
