@@ -80,7 +80,9 @@ func (f *File) Identifier() unixsock.Identifier {
 // Verify checks, just before the file is handed to librrd, that it is
 // still what the index saw: a regular file, or a symlink resolving to one
 // inside Root. It narrows the window in which a file swapped for a symlink
-// after indexing could lead librrd out of DataDir.
+// after indexing could lead librrd out of DataDir. It also reads the RRD
+// header (see checkHeader): a truncated or corrupt file is refused with
+// its name instead of crashing librrd, and with it the viewer.
 func (f *File) Verify(root string) error {
 	fi, err := os.Lstat(f.path)
 	if err != nil {
@@ -90,12 +92,12 @@ func (f *File) Verify(root string) error {
 		if _, err := resolveInside(root, f.path); err != nil {
 			return err
 		}
-		return nil
+		return checkHeader(f.path)
 	}
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("datadir: %s is no longer a regular file", f.path)
 	}
-	return nil
+	return checkHeader(f.path)
 }
 
 // Build walks root and returns its index. Only an unreadable root is an

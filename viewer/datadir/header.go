@@ -1,0 +1,132 @@
+package datadir
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+)
+
+// checkHeader reads an RRD file's header in Go and refuses a file that
+// librrd would fail on or, worse, crash on: librrd 1.7.2 trusts the step,
+// the rows per archive and the current row it reads from the file, so a
+// few corrupt bytes there make rrd_fetch and rrd_graph abort (malloc of an
+// absurd size) or die with SIGBUS, taking the whole viewer down with them.
+// A truncated or emptied file (a full disk, a crash while collectd wrote
+// it) is refused too, with its name, where librrd would say only "reached
+// EOF while loading header".
+//
+// The layout is librrd's on-disk one for 64-bit Linux (unsigned long and
+// time_t of 8 bytes, doubles aligned to 8), which is also the only layout
+// librrd on this machine reads: it refuses files from other architectures.
+func checkHeader(path string) error {
+	if strconv.IntSize != 64 {
+		return nil // the offsets below are for LP64; librrd checks the rest
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("datadir: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("datadir: %w", err)
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("datadir: %s is not a usable RRD file: %s", path, fmt.Sprintf(format, args...))
+	}
+	size := fi.Size()
+	if size < statHeadSize {
+		return bad("%d bytes, shorter than an RRD header (truncated?)", size)
+	}
+	head := make([]byte, statHeadSize)
+	if _, err := f.ReadAt(head, 0); err != nil {
+		return bad("reading the header: %v", err)
+	}
+	if string(head[0:4]) != "RRD\x00" {
+		return bad("no RRD signature")
+	}
+	version := string(head[4:9])
+	switch version {
+	case "0001\x00", "0002\x00", "0003\x00", "0004\x00":
+	default:
+		return bad("unknown format version %q", version[:4])
+	}
+	if c := math.Float64frombits(ne.Uint64(head[16:24])); c != floatCookie {
+		return bad("float cookie %g, want %g (written on another architecture, or corrupt)", c, floatCookie)
+	}
+	dsCnt, rraCnt, step := ne.Uint64(head[24:32]), ne.Uint64(head[32:40]), ne.Uint64(head[40:48])
+	if dsCnt == 0 || dsCnt > maxCount || rraCnt == 0 || rraCnt > maxCount {
+		return bad("%d data sources and %d archives", dsCnt, rraCnt)
+	}
+	if step == 0 || step > maxSpan {
+		return bad("step %d s", step)
+	}
+	liveHead := uint64(16)
+	if version < "0003" {
+		liveHead = 8
+	}
+	rraDefs := statHeadSize + dsCnt*dsDefSize
+	ptrs := rraDefs + rraCnt*rraDefSize + liveHead + dsCnt*pdpPrepSize + dsCnt*rraCnt*cdpPrepSize
+	headerEnd := ptrs + rraCnt*rraPtrSize
+	if headerEnd > uint64(size) {
+		return bad("%d bytes, its header alone needs %d (truncated?)", size, headerEnd)
+	}
+	defs := make([]byte, rraCnt*rraDefSize)
+	cur := make([]byte, rraCnt*rraPtrSize)
+	if err := readAt(f, defs, rraDefs); err != nil {
+		return bad("reading the archive definitions: %v", err)
+	}
+	if err := readAt(f, cur, ptrs); err != nil {
+		return bad("reading the archive pointers: %v", err)
+	}
+	total := headerEnd
+	for i := uint64(0); i < rraCnt; i++ {
+		d := defs[i*rraDefSize:]
+		rows, pdps := ne.Uint64(d[24:32]), ne.Uint64(d[32:40])
+		if rows == 0 || rows > maxRows {
+			return bad("archive %d has %d rows", i, rows)
+		}
+		if pdps == 0 || pdps > maxSpan/step {
+			return bad("archive %d consolidates %d steps of %d s", i, pdps, step)
+		}
+		if row := ne.Uint64(cur[i*rraPtrSize:]); row >= rows {
+			return bad("archive %d's current row %d is past its %d rows", i, row, rows)
+		}
+		total += rows * dsCnt * 8 // no overflow: rows, dsCnt and rraCnt are bounded
+	}
+	if total > uint64(size) {
+		return bad("%d bytes, its archives need %d (truncated?)", size, total)
+	}
+	return nil
+}
+
+func readAt(f *os.File, b []byte, off uint64) error {
+	_, err := f.ReadAt(b, int64(off))
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// ne is the byte order librrd wrote in: the machine's own.
+var ne = binary.NativeEndian
+
+const (
+	floatCookie  = 8.642135e130 // librrd's FLOAT_COOKIE
+	statHeadSize = 128          // stat_head_t
+	dsDefSize    = 120          // ds_def_t
+	rraDefSize   = 120          // rra_def_t
+	pdpPrepSize  = 112          // pdp_prep_t
+	cdpPrepSize  = 80           // cdp_prep_t
+	rraPtrSize   = 8            // rra_ptr_t
+
+	// Bounds far above anything rrdtool create makes (collectd's files
+	// hold a few data sources and archives of a few thousand rows),
+	// far below what makes librrd's arithmetic overflow.
+	maxCount = 1 << 12
+	maxRows  = 1 << 28
+	maxSpan  = 1 << 32 // seconds per row: over a century
+)
