@@ -35,8 +35,9 @@ type Config struct {
 
 // Poller reads collectd once per interval and shares the result.
 type Poller struct {
-	cfg Config
-	rrd rrdReader
+	cfg    Config
+	rrd    rrdReader
+	srcLog sourceLog
 
 	clientMu sync.Mutex
 	client   *unixsock.Client
@@ -70,6 +71,7 @@ func New(cfg Config) *Poller {
 		cfg.Log = slog.Default()
 	}
 	p := &Poller{cfg: cfg, changed: make(chan struct{}), kick: make(chan struct{}, 1), totals: map[string]Totals{}}
+	p.rrd.log = cfg.Log
 	p.demand.Store(time.Now().UnixNano())
 	return p
 }
@@ -151,6 +153,7 @@ func (p *Poller) poke() {
 
 func (p *Poller) publish(s *Snapshot) {
 	p.polls.Add(1)
+	p.srcLog.note(p.cfg.Log, s)
 	p.mu.Lock()
 	p.cur.Store(s)
 	close(p.changed)
@@ -176,7 +179,7 @@ func (p *Poller) poll(ctx context.Context) *Snapshot {
 		s.Source = "collectd"
 	} else {
 		p.cfg.Log.Debug("live: collectd unixsock unavailable", "err", err)
-		note := fmt.Sprintf("collectd unixsock unavailable (%v): values are the RRD files' last updates, which lag behind by up to collectd's rrdtool CacheTimeout", err)
+		note := fmt.Sprintf("collectd unixsock unavailable (%s): values are the RRD files' last updates, which lag behind by up to collectd's rrdtool CacheTimeout", naming(p.cfg.Socket, err))
 		ix, ierr := p.cfg.Store.Get(ctx)
 		if ierr == nil {
 			r, _, ierr = p.rrd.read(ctx, ix, pick)

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"sync"
 
@@ -17,6 +18,8 @@ import (
 type rrdReader struct {
 	mu    sync.Mutex
 	kinds map[string][]string // file path -> DS kind per DS, in file order
+	log   *slog.Logger
+	bad   badFiles
 }
 
 func (rr *rrdReader) read(ctx context.Context, ix *datadir.Index, pick func([]string) []string) (Readings, []string, error) {
@@ -41,6 +44,9 @@ func (rr *rrdReader) read(ctx context.Context, ix *datadir.Index, pick func([]st
 					continue
 				}
 				rd, err := rr.file(ix.Root, f)
+				if rr.log != nil {
+					rr.bad.note(rr.log, f.Path(), err)
+				}
 				if err != nil {
 					if firstErr == nil {
 						firstErr = err
