@@ -271,7 +271,6 @@ func hostileGraphs(t *testing.T, sv *testServer) {
 	}
 }
 
-
 // ranRE is what a payload sets document.title to.
 var ranRE = regexp.MustCompile(`^xss-[a-z]+$`)
 

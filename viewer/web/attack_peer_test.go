@@ -15,11 +15,11 @@ import (
 // are whatever the peer likes, and Value is unique, so a graph or a
 // table that shows it proves which file was read.
 type peerValue struct {
-	Host           string  `json:"host"`
-	Plugin         string  `json:"plugin"`
-	PluginInstance string  `json:"plugin_instance"`
-	Type           string  `json:"type"`
-	TypeInstance   string  `json:"type_instance"`
+	Host           string    `json:"host"`
+	Plugin         string    `json:"plugin"`
+	PluginInstance string    `json:"plugin_instance"`
+	Type           string    `json:"type"`
+	TypeInstance   string    `json:"type_instance"`
 	Values         []float64 `json:"values"`
 }
 
@@ -103,4 +103,3 @@ func startHostilePeer(t *testing.T, values []peerValue, cacheTimeout int) *hosti
 	}
 	return &hostilePeer{Central: central, Seedbox: seedbox, Values: values}
 }
-

@@ -207,16 +207,3 @@ func (a *app) series(c echo.Context) error {
 		*graphs.Series
 	}{h.Name, d.ID, s})
 }
-
-// static serves the embedded assets.
-func (a *app) static() echo.HandlerFunc {
-	fs := http.StripPrefix("/static/", http.FileServerFS(assetsFS))
-	return func(c echo.Context) error {
-		if p := c.Param("*"); p == "" || p[len(p)-1] == '/' {
-			return notFound("file") // no directory listings
-		}
-		c.Response().Header().Set("Cache-Control", "public, max-age=300")
-		fs.ServeHTTP(c.Response(), c.Request())
-		return nil
-	}
-}

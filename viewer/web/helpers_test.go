@@ -34,6 +34,7 @@ type serverOptions struct {
 	EventLifetime             time.Duration
 	AllowHosts                []string
 	IndexMaxAge               time.Duration // default 1 s
+	Timeouts                  *Timeouts     // default DefaultTimeouts
 }
 
 func startServer(t *testing.T, o serverOptions) *testServer {
@@ -74,6 +75,9 @@ func startServer(t *testing.T, o serverOptions) *testServer {
 		t.Fatal(err)
 	}
 	srv := Server(e, log)
+	if o.Timeouts != nil {
+		srv = ServerWith(e, log, *o.Timeouts)
+	}
 	served := make(chan error, 1)
 	go func() { served <- Serve(ctx, srv, ln) }()
 	t.Cleanup(func() {

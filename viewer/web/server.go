@@ -101,17 +101,37 @@ func New(d Deps) (*echo.Echo, error) {
 	return e, nil
 }
 
-// Server wraps h with the timeouts and limits a server facing browsers
-// (and whatever else reaches the port) needs. WriteTimeout covers a graph
-// render; /events extends its own deadline per event.
+// Timeouts bound what a slow or idle client can hold: ReadHeader is how
+// long the request line and headers may take (slowloris), Read the whole
+// request, Write a reply (a graph render; /events extends its own
+// deadline per event), Idle a kept-alive connection between requests.
+type Timeouts struct {
+	ReadHeader, Read, Write, Idle time.Duration
+}
+
+// DefaultTimeouts are the viewer's: generous for a browser on a slow
+// link, short enough that a few thousand stalled connections cost little.
+var DefaultTimeouts = Timeouts{ReadHeader: 5 * time.Second, Read: 10 * time.Second, Write: 30 * time.Second, Idle: 120 * time.Second}
+
+// MaxHeaderBytes caps the request line and headers; beyond it the server
+// answers 431 without calling a handler.
+const MaxHeaderBytes = 16 << 10
+
+// Server wraps h with DefaultTimeouts and MaxHeaderBytes, what a server
+// facing browsers (and whatever else reaches the port) needs.
 func Server(h http.Handler, log *slog.Logger) *http.Server {
+	return ServerWith(h, log, DefaultTimeouts)
+}
+
+// ServerWith is Server with other timeouts (tests use short ones).
+func ServerWith(h http.Handler, log *slog.Logger, t Timeouts) *http.Server {
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    16 << 10,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }
