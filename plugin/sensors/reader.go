@@ -152,7 +152,7 @@ func (r *Reader) read(ctx context.Context, policy scanPolicy, forceScan bool) (*
 	}
 	r.readProcess(s)
 
-	if policy == scanIfDue && (forceScan || r.nextScan.IsZero() || !s.Time.Before(r.nextScan) && r.withinBudget(s.Time)) {
+	if policy == scanIfDue && (forceScan || r.nextScan.IsZero() || !s.Time.Before(r.nextScan) && r.withinBudget(time.Now())) {
 		full := forceScan || r.needFull(s, s.Time)
 		if err := r.scan(ctx, full, s); err != nil {
 			// The fast tier's values are good: keep them, with the last
