@@ -62,3 +62,65 @@ func TestLoadRefuses(t *testing.T) {
 		t.Error("missing file accepted")
 	}
 }
+
+// TestEveryRefusalCostsABcrypt: an unknown user, an empty one and a wrong
+// password each cost exactly one bcrypt comparison at the entries' cost,
+// so the time of a refusal does not tell whether the user exists; a
+// refusal is never cached. (A timing test would be flaky on a loaded
+// machine; counting the comparisons checks the code path instead.)
+func TestEveryRefusalCostsABcrypt(t *testing.T) {
+	const cost = bcrypt.MinCost + 1
+	h, _ := bcrypt.GenerateFromPassword([]byte("s3cret"), cost)
+	u, err := Load(write(t, "alice:"+string(h)+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var costs []int
+	orig := compareHash
+	compareHash = func(hash, pw []byte) error {
+		c, err := bcrypt.Cost(hash)
+		if err != nil {
+			t.Errorf("compared against a non-bcrypt hash %q", hash)
+		}
+		costs = append(costs, c)
+		return orig(hash, pw)
+	}
+	defer func() { compareHash = orig }()
+	for _, tc := range []struct{ user, pass string }{
+		{"alice", "wrong"}, {"alice", "wrong"}, {"mallory", "s3cret"}, {"mallory", "s3cret"}, {"", ""},
+		{strings.Repeat("x", 10000), "s3cret"}, {"Alice", "s3cret"}, {"alice ", "s3cret"},
+	} {
+		costs = nil
+		if u.Check(tc.user, tc.pass) {
+			t.Fatalf("Check(%.20q, %q) accepted", tc.user, tc.pass)
+		}
+		if len(costs) != 1 || costs[0] != cost {
+			t.Errorf("Check(%.20q, %q): bcrypt comparisons at costs %v, want exactly one at cost %d", tc.user, tc.pass, costs, cost)
+		}
+	}
+	// A good login is cached; a wrong password after it still pays.
+	if !u.Check("alice", "s3cret") {
+		t.Fatal("right password refused")
+	}
+	costs = nil
+	if u.Check("alice", "s3cret-not") || len(costs) != 1 {
+		t.Errorf("wrong password after a good login: %d comparisons, want 1", len(costs))
+	}
+}
+
+// TestDummyCostsTheDearestEntry: with entries of mixed costs the dummy
+// hash is as dear as the dearest, so no unknown user is refused faster
+// than a known one.
+func TestDummyCostsTheDearestEntry(t *testing.T) {
+	lo, _ := bcrypt.GenerateFromPassword([]byte("a"), bcrypt.MinCost)
+	hi, _ := bcrypt.GenerateFromPassword([]byte("b"), bcrypt.MinCost+2)
+	for _, order := range []string{"a:" + string(lo) + "\nb:" + string(hi) + "\n", "b:" + string(hi) + "\na:" + string(lo) + "\n"} {
+		u, err := Load(write(t, order))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := bcrypt.Cost(u.dummy); c != bcrypt.MinCost+2 {
+			t.Errorf("dummy cost %d, want %d", c, bcrypt.MinCost+2)
+		}
+	}
+}
