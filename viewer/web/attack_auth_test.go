@@ -54,7 +54,7 @@ func TestAuthBypass(t *testing.T) {
 		"spaces in base64":   "Basic " + b64("alice:pw-right")[:4] + " " + b64("alice:pw-right")[4:],
 		"password in user":   "Basic " + b64("pw-right:alice"),
 		"alice twice":        "Basic " + b64("alice:alice"),
-		"only the hash user": "Basic " + b64("alice:" + "$2a$04$"),
+		"only the hash user": "Basic " + b64("alice:"+"$2a$04$"),
 	}
 	for _, p := range append(everyRoute, "/events") {
 		for name, h := range malformed {
