@@ -192,6 +192,17 @@ func hostileLive(t *testing.T, p *hostilePeer, sv *testServer) {
 	if !central {
 		t.Errorf("the central host lost its values: %s", mustJSON(snap.Hosts))
 	}
+	// Names with control bytes are left out of the index too: no page
+	// lists them and no graph of theirs can be asked for (so none is
+	// FLUSHed).
+	for _, path := range []string{"/hosts", "/host/peer", "/json/live"} {
+		r := get(t, sv.URL, path)
+		for _, c := range []string{"\r", "\x1b", "\x7f", "\\r", "\\u001b", "\\u007f", "PUTVAL", "FLUSH"} {
+			if strings.Contains(string(r.Body), c) {
+				t.Errorf("%s shows %q from a name with a control byte", path, c)
+			}
+		}
+	}
 	for i := 0; i < 3; i++ { // and it stays so, poll after poll
 		if s := sv.Poller.Refresh(t.Context()); s.Source != "collectd" {
 			t.Fatalf("poll %d: source %q (%s)", i, s.Source, s.Note)
