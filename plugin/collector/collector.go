@@ -46,6 +46,7 @@ type Collector struct {
 
 	busy     atomic.Bool
 	health   Health
+	lastErr  error // of the latest failed read, for the flapping summary
 	lastPID  int64
 	subErrs  *onceSet
 	writeErr *onceSet
@@ -74,6 +75,11 @@ func New(in config.Instance, log Logger, write Writer) (*Collector, error) {
 
 // Name is the instance name.
 func (c *Collector) Name() string { return c.name }
+
+// QuietReads is, in read intervals, how long after rTorrent answers again
+// a new outage counts as flapping (see Health): 60 intervals, 10 minutes
+// at collectd's default interval.
+const QuietReads = 60
 
 // Deadline is how long one read may take for a given interval: the
 // configured Timeout, but never more than TimeoutShare of the interval, so
@@ -113,15 +119,22 @@ func (c *Collector) Read(ctx context.Context, interval time.Duration) (written i
 		if errors.Is(err, sensors.ErrBusy) {
 			return 0
 		}
+		c.lastErr = err
+		c.health.Quiet = QuietReads * interval
 		if c.health.Failed(now) == WentDown {
 			c.log.Error(fmt.Sprintf("instance %q: cannot read rTorrent: %v; no values until it answers again (logged once)", c.name, err))
 		}
 		return 0
 	}
-	if t, outage, failures := c.health.Succeeded(now); t == CameBack {
+	switch t, outage, n := c.health.Succeeded(now); {
+	case t == CameBack:
 		c.log.Notice(fmt.Sprintf("instance %q: rTorrent at %s answers again (pid %d) after %s and %d failed reads",
-			c.name, c.url, snap.PID, outage.Round(time.Second), failures))
-	} else if c.lastPID != 0 && snap.PID != 0 && snap.PID != c.lastPID {
+			c.name, c.url, snap.PID, outage.Round(time.Second), n))
+	case t == Flapping:
+		c.log.Warning(fmt.Sprintf("instance %q: rTorrent at %s had %d short outages in %s, each over within %d reads (latest: %v); "+
+			"short outages are summed up at most once every %d intervals, longer ones logged as errors",
+			c.name, c.url, n, outage.Round(time.Second), confirmReads, c.lastErr, QuietReads))
+	case c.lastPID != 0 && snap.PID != 0 && snap.PID != c.lastPID:
 		c.log.Notice(fmt.Sprintf("instance %q: rTorrent restarted (pid %d, was %d); totals continue from where they were", c.name, snap.PID, c.lastPID))
 	}
 	if c.lastPID == 0 && snap.PID != 0 {

@@ -417,3 +417,90 @@ func TestFaultSlowRTorrent(t *testing.T) {
 	}
 	check()
 }
+
+// TestFaultSlowFlapping: an rTorrent slow enough to miss every other
+// read's deadline (a busy disk, a hashing run) answers again at the next
+// read each time. Logging an ERROR and a NOTICE for each of these short
+// outages would write a line every interval; the collector logs the first
+// outage and its end, then one WARNING that sums up the short outages, at
+// most once per quiet period. A real outage that lasts
+// confirmReads reads is still logged as an ERROR although it follows a
+// flap closely.
+func TestFaultSlowFlapping(t *testing.T) {
+	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	px := startDelayProxy(t, rt.Socket)
+	var s sink
+	c, log := newCollector(t, px.URL, 5*time.Second, s.write)
+	ctx := context.Background()
+	if c.Read(ctx, faultInterval) == 0 {
+		t.Fatalf("first read wrote nothing\n%s", log)
+	}
+	check := leakCheck(t, func() int { return int(px.active.Load()) })
+	deadline := Deadline(5*time.Second, faultInterval)
+	const flaps = 8
+	for i := 0; i < flaps; i++ {
+		px.delay.Store(int64(2 * deadline))
+		if n := c.Read(ctx, faultInterval); n != 0 {
+			t.Fatalf("flap %d: a late read wrote %d values", i, n)
+		}
+		px.delay.Store(0)
+		if n := c.Read(ctx, faultInterval); n < 20 {
+			t.Fatalf("flap %d: the read after a late one wrote %d values\n%s", i, n, log)
+		}
+	}
+	if e, n, w := log.count("error"), log.count("notice"), log.count("warning"); e != 1 || n != 1 || w != 1 {
+		t.Fatalf("%d errors, %d notices, %d warnings for %d short outages, want 1, 1 and 1 (a summary)\n%s", e, n, w, flaps, log)
+	}
+	if msg := log.String(); !strings.Contains(msg, "short outages") || !strings.Contains(msg, "did not answer in time") {
+		t.Fatalf("the summary does not say what happened:\n%s", msg)
+	}
+	// A real outage right after the flapping: logged once it lasted
+	// confirmReads reads, and its end too.
+	rt.Kill()
+	for j := 0; j < confirmReads+2; j++ {
+		c.Read(ctx, faultInterval)
+	}
+	if e := log.count("error"); e != 2 {
+		t.Fatalf("%d errors after a real outage of %d reads that followed the flapping, want 2\n%s", e, confirmReads+2, log)
+	}
+	rt.Restart(t)
+	if c.Read(ctx, faultInterval) == 0 || log.count("notice") != 2 {
+		t.Fatalf("no recovery, or not logged, after the real outage:\n%s", log)
+	}
+	check()
+}
+
+// TestHealthQuiet: with a quiet period, an outage soon after a return is
+// logged only at its confirmReads-th failed read, and short ones are
+// summed up at most once per period.
+func TestHealthQuiet(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	h := Health{Quiet: time.Minute}
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	type step struct {
+		ok   bool
+		at   int
+		want Transition
+		n    int // failures (CameBack) or short outages (Flapping)
+	}
+	for i, s := range []step{
+		{false, 0, WentDown, 0}, {true, 1, CameBack, 1}, // the first outage: logged at once
+		{false, 2, Steady, 0}, {true, 3, Flapping, 1}, // a short one: summed up (the first summary)
+		{false, 4, Steady, 0}, {true, 5, Steady, 0}, // more within the minute: quiet
+		{false, 6, Steady, 0}, {false, 7, Steady, 0}, {true, 8, Steady, 0},
+		{false, 9, Steady, 0}, {false, 10, Steady, 0}, {false, 11, WentDown, 0}, {true, 12, CameBack, 3}, // a real one
+		{false, 13, Steady, 0}, {true, 70, Flapping, 3}, // the next summary: a minute on, three short ones
+		{false, 200, WentDown, 0}, {true, 201, CameBack, 1}, // long after: logged at once again
+	} {
+		var got Transition
+		n := 0
+		if s.ok {
+			got, _, n = h.Succeeded(at(s.at))
+		} else {
+			got = h.Failed(at(s.at))
+		}
+		if got != s.want || (s.ok && got != Steady && n != s.n) {
+			t.Fatalf("step %d (ok=%v at %ds): %v, %d; want %v, %d", i, s.ok, s.at, got, n, s.want, s.n)
+		}
+	}
+}
