@@ -107,6 +107,20 @@ func TestHostilePeer(t *testing.T) {
 	t.Run("graphs", func(t *testing.T) { hostileGraphs(t, sv) })
 	t.Run("browser", func(t *testing.T) { hostileBrowser(t, sv) })
 	t.Run("nothing injected", func(t *testing.T) {
+		// Request text never reaches the unixsock either: every
+		// parameter with a command after a newline (or CR, NUL) is
+		// answered without collectd acting on it.
+		for _, inj := range []string{"%0aPUTVAL%20injected%2Fprobe%2Fgauge%20N:1", "%0d%0aPUTVAL%20injected%2Fprobe%2Fgauge%20N:1",
+			"%00%0aPUTVAL%20injected%2Fprobe%2Fgauge%20N:1", "%22%0aPUTVAL%20%22injected%2Fprobe%2Fgauge%22%20N:1"} {
+			for _, path := range []string{"/host/peer" + inj, "/host/peer/probe.gauge-a:b" + inj, "/graph/peer" + inj + "/probe.gauge-a:b",
+				"/graph/peer/probe.gauge-a:b" + inj, "/api/series?range=1h&graph=probe.gauge-a:b&host=peer" + inj,
+				"/api/series?range=1h&host=peer&graph=probe.gauge-a:b" + inj, "/json/engine?host=peer" + inj,
+				"/json/charts?host=peer&instance=main" + inj} {
+				if r := get(t, sv.URL, path); r.Code < 400 {
+					t.Errorf("GET %s = %d", path, r.Code)
+				}
+			}
+		}
 		lines, err := p.Central.Command("LISTVAL")
 		if err != nil {
 			t.Fatal(err)
