@@ -16,7 +16,9 @@
 #
 # Knobs (environment): RUNS (3), WRK_DURATION (20s), WRK_CONNECTIONS (100),
 # SSE_CLIENTS (0,1,100,1000), INTERVALS (10), INTERVAL (1s), PORT (18042),
-# BUILD (build), OUT.
+# BUILD (build), OUT. COMPARE_VIEWER=<another rtmon-viewer binary> starts it
+# too, on PORT+1 against the same collectd, and alternates the wrk runs
+# between the two (a before/after within one run).
 set -euo pipefail
 export PATH=/usr/local/go/bin:$PATH
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -67,20 +69,39 @@ log "stack in $OUT/stack (viewer pid ${VIEWER_PID:-?}, interval $INTERVAL); $(np
 sleep 5 # a few snapshots with rates in them
 
 # 1. /json/live under wrk.
+targets=("$URL")
+if [ -n "${COMPARE_VIEWER:-}" ]; then
+	"$COMPARE_VIEWER" -listen "127.0.0.1:$((PORT + 1))" -datadir "$OUT/stack/rrd" -socket "$OUT/stack/collectd.sock" \
+		-hostname "$(hostname)" -disk-usage-path "$OUT/stack" -interval "$INTERVAL" >"$OUT/compare-viewer.log" 2>&1 &
+	COMPARE=$!
+	trap 'kill -TERM $COMPARE 2>/dev/null; kill -TERM $DEMO 2>/dev/null; wait $DEMO 2>/dev/null || true' EXIT
+	for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$((PORT + 1))/json/live" && break; sleep 0.2; done
+	targets+=("http://127.0.0.1:$((PORT + 1))")
+	log "comparing with $COMPARE_VIEWER on port $((PORT + 1)) (wrk runs alternate)"
+fi
 bytes=$(curl -s "$URL/json/live" | wc -c)
 log "/json/live: $bytes bytes a reply; wrk -c $WRK_CONNECTIONS -t 2 -d $WRK_DURATION --latency, $RUNS runs"
-: >"$OUT/wrk.tsv"
+for t in "${!targets[@]}"; do : >"$OUT/wrk-$t.tsv"; done
 for i in $(seq "$RUNS"); do
-	wrk -c "$WRK_CONNECTIONS" -t 2 -d "$WRK_DURATION" --latency "$URL/json/live" >"$OUT/wrk-$i.txt"
-	rps=$(awk '/^Requests\/sec:/ {print $2}' "$OUT/wrk-$i.txt")
-	# wrk prints "99%  12.34ms" (us, ms or s) in its latency distribution.
-	p99=$(awk '$1=="99%" {v=$2; u=v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-		if (u=="us") v/=1000; else if (u=="s") v*=1000; else if (u=="m") v*=60000; print v}' "$OUT/wrk-$i.txt")
-	bad=$(awk '/Non-2xx/ {print $NF} /Socket errors/ {print}' "$OUT/wrk-$i.txt" | tr '\n' ' ')
-	printf '%s\t%s\t%s\n' "$rps" "$p99" "$bad" >>"$OUT/wrk.tsv"
-	log "  run $i: $rps requests/s, p99 ${p99} ms ${bad:+(errors: $bad)}"
+	for t in "${!targets[@]}"; do
+		f="$OUT/wrk-$t-$i.txt"
+		wrk -c "$WRK_CONNECTIONS" -t 2 -d "$WRK_DURATION" --latency "${targets[$t]}/json/live" >"$f"
+		rps=$(awk '/^Requests\/sec:/ {print $2}' "$f")
+		# wrk prints "99%  12.34ms" (us, ms or s) in its latency distribution.
+		p99=$(awk '$1=="99%" {v=$2; u=v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+			if (u=="us") v/=1000; else if (u=="s") v*=1000; else if (u=="m") v*=60000; print v}' "$f")
+		bad=$(awk '/Non-2xx/ {print $NF} /Socket errors/ {print}' "$f" | tr '\n' ' ')
+		printf '%s\t%s\t%s\n' "$rps" "$p99" "$bad" >>"$OUT/wrk-$t.tsv"
+		log "  run $i ${targets[$t]}: $rps requests/s, p99 ${p99} ms ${bad:+(errors: $bad)}"
+	done
 done
-log "  median: $(cut -f1 "$OUT/wrk.tsv" | median) requests/s, p99 $(cut -f2 "$OUT/wrk.tsv" | median) ms (target: p99 < 20 ms)"
+for t in "${!targets[@]}"; do
+	log "  median ${targets[$t]}: $(cut -f1 "$OUT/wrk-$t.tsv" | median) requests/s, p99 $(cut -f2 "$OUT/wrk-$t.tsv" | median) ms (target: p99 < 20 ms)"
+done
+if [ -n "${COMPARE_VIEWER:-}" ]; then
+	kill -TERM $COMPARE 2>/dev/null || true
+	log "  ratio of medians, this viewer over $COMPARE_VIEWER: requests/s $(awk -v a="$(cut -f1 "$OUT/wrk-0.tsv" | median)" -v b="$(cut -f1 "$OUT/wrk-1.tsv" | median)" 'BEGIN {printf "%.2f", a/b}'), p99 $(awk -v a="$(cut -f2 "$OUT/wrk-0.tsv" | median)" -v b="$(cut -f2 "$OUT/wrk-1.tsv" | median)" 'BEGIN {printf "%.2f", a/b}')"
+fi
 
 # 2. Live-page clients and the viewer's unixsock polls.
 go build -o "$OUT/sse" "$ROOT/bench/viewer/sse"
@@ -90,14 +111,19 @@ log "live-page clients on /events, each count held $INTERVALS intervals:"
 # 3. Graph renders. Ratios are of the medians.
 log "graph renders: go test -bench, -count $RUNS"
 if ! (cd "$ROOT" && go test -run '^$' -bench 'Render' -count "$RUNS" ./viewer/graphs/ &&
-	go test -run '^$' -bench 'Graph$|GraphPNG' -count "$RUNS" ./viewer/rrd/) >"$OUT/render.txt" 2>&1; then
+	go test -run '^$' -bench 'Graph$|GraphPNG' -count "$RUNS" ./viewer/rrd/ &&
+	RTMON_CAIRO_PNG=1 go test -run '^$' -bench 'Render/in-process' -count "$RUNS" ./viewer/graphs/ |
+	sed 's/^BenchmarkRender\/in-process/BenchmarkRender\/in-process-cairo-png/') >"$OUT/render.txt" 2>&1; then
 	log "  the render benchmarks failed; see $OUT/render.txt"
 	exit 1
 fi
-ms() { awk -v b="$1" 'index($1, b"-")==1 {print $3}' "$OUT/render.txt" | median | awk '{printf "%.3f", $1/1e6}'; }
+# A benchmark's lines are "<name>-<GOMAXPROCS> <N> <ns> ns/op ...".
+ms() { awk -v b="$1" '$1 ~ ("^" b "-[0-9]+$") {print $3}' "$OUT/render.txt" | median | awk '{printf "%.3f", $1/1e6}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 inproc=$(ms BenchmarkRender/in-process); proc=$(ms BenchmarkRender/rrdtool-process); cached=$(ms BenchmarkRender/cached)
 log "  viewer graph (viewer/graphs BenchmarkRender): in process $inproc ms, rrdtool program $proc ms: $(ratio "$proc" "$inproc")x (target: >= 3x); cached $cached ms ($(ratio "$inproc" "$cached")x faster than in process)"
+before=$(ms BenchmarkRender/in-process-cairo-png)
+log "  the same in process with cairo's PNG encoder (RTMON_CAIRO_PNG=1, as before the fix): $before ms: $(ratio "$proc" "$before")x"
 inproc=$(ms BenchmarkGraph/in-process); proc=$(ms BenchmarkGraph/rrdtool-process)
 log "  librrd graph (viewer/rrd BenchmarkGraph): in process $inproc ms, rrdtool program $proc ms: $(ratio "$proc" "$inproc")x"
 slow=$(ms BenchmarkGraphPNG/cairo); fast=$(ms BenchmarkGraphPNG/fast)

@@ -14,6 +14,8 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include "_cgo_export.h"
 
 typedef int cairo_status_t;
@@ -39,6 +41,10 @@ static struct {
 
 static pthread_once_t resolved = PTHREAD_ONCE_INIT;
 
+// rtmon_png_fast is cleared by RTMON_CAIRO_PNG=1, and by tests to compare
+// with cairo's own encoder.
+int rtmon_png_fast = 1;
+
 static void resolve(void) {
 	cairo.write_png_stream = dlsym(RTLD_NEXT, "cairo_surface_write_to_png_stream");
 	cairo.status = dlsym(RTLD_NEXT, "cairo_surface_status");
@@ -51,11 +57,13 @@ static void resolve(void) {
 	cairo.get_data = dlsym(RTLD_NEXT, "cairo_image_surface_get_data");
 	cairo.ok = cairo.write_png_stream && cairo.status && cairo.get_type && cairo.flush && cairo.get_format &&
 	           cairo.get_width && cairo.get_height && cairo.get_stride && cairo.get_data;
+	// RTMON_CAIRO_PNG=1 keeps cairo's own encoder: to compare, or should
+	// a PNG ever look wrong.
+	const char *env = getenv("RTMON_CAIRO_PNG");
+	if (env != NULL && strcmp(env, "1") == 0) {
+		rtmon_png_fast = 0;
+	}
 }
-
-// rtmon_png_fast is cleared by tests and benchmarks to compare with
-// cairo's own encoder.
-int rtmon_png_fast = 1;
 
 // rtmon_png_encoded counts images encodePNG wrote: tests check that
 // librrd's call came here.

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"os"
 	"os/exec"
 	"testing"
 )
@@ -153,5 +154,31 @@ func BenchmarkGraphPNG(b *testing.B) {
 			}
 			b.ReportMetric(float64(size), "png-bytes")
 		})
+	}
+}
+
+// TestCairoPNGEnv: RTMON_CAIRO_PNG=1 leaves librrd's PNGs to cairo. The
+// variable is read once per process, so the check runs in a child.
+func TestCairoPNGEnv(t *testing.T) {
+	if os.Getenv("RTMON_CAIRO_PNG_CHILD") == "1" {
+		f := makeRRD(t, t.TempDir(), "env.rrd", 1)
+		if _, err := Graph(benchArgs(f.path)); err != nil {
+			t.Fatal(err)
+		}
+		if n := pngEncoded(); n != 0 {
+			t.Fatalf("RTMON_CAIRO_PNG=%q: encodePNG wrote %d images", os.Getenv("RTMON_CAIRO_PNG"), n)
+		}
+		return
+	}
+	for _, tc := range []struct {
+		env     string
+		wantErr bool
+	}{{"1", false}, {"0", true}} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCairoPNGEnv$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "RTMON_CAIRO_PNG_CHILD=1", "RTMON_CAIRO_PNG="+tc.env)
+		out, err := cmd.CombinedOutput()
+		if (err != nil) != tc.wantErr {
+			t.Errorf("RTMON_CAIRO_PNG=%s: child %v, want failure %v:\n%s", tc.env, err, tc.wantErr, out)
+		}
 	}
 }
