@@ -393,9 +393,9 @@ func TestFaultSlowRTorrent(t *testing.T) {
 	const cycles, slowReads = 3, 6
 	for i := 0; i < cycles; i++ {
 		// Slow but in time: no error.
-		px.delay.Store(int64(deadline / 4))
+		px.delay.Store(int64(deadline / 8))
 		if n := c.Read(ctx, faultInterval); n < 20 {
-			t.Fatalf("cycle %d: a read slowed by %v (deadline %v) wrote %d values\n%s", i, deadline/4, deadline, n, log)
+			t.Fatalf("cycle %d: a read slowed by %v (deadline %v) wrote %d values\n%s", i, deadline/8, deadline, n, log)
 		}
 		px.delay.Store(int64(3 * deadline))
 		for j := 0; j < slowReads; j++ {

@@ -204,9 +204,7 @@ func TestFaultCollectdRestartAndSocketGone(t *testing.T) {
 			t.Fatalf("%s: fallback snapshot: note %q, hosts %d", what, s.Note, len(s.Hosts))
 		}
 		// Several polls in the fallback: one warning for the outage.
-		for n := p.Polls(); p.Polls() < n+5; {
-			<-p.Changed()
-		}
+		waitPolls(t, p, 5)
 		if w := rec.matching("WARN", "unixsock unavailable"); len(w) != round {
 			t.Fatalf("%s: %d warnings about the unixsock after %d outages, want one each:\n%s", what, len(w), round, rec)
 		}
@@ -214,9 +212,8 @@ func TestFaultCollectdRestartAndSocketGone(t *testing.T) {
 	var current *daemon // the collectd this test started last
 	recovery := func(round int, what string) {
 		t.Helper()
-		back := time.Now()
 		current = restartCollectd(t, c)
-		s, polls := waitSource(t, p, "collectd", back)
+		s, polls := waitSource(t, p, "collectd", time.Now())
 		// Back at the first poll after collectd answers, or the one
 		// after it if a poll was under way meanwhile.
 		if polls > 2 || s.Note != "" || s.Error != "" || s.Hosts[0].Load == nil {
@@ -248,9 +245,7 @@ func TestFaultCollectdRestartAndSocketGone(t *testing.T) {
 				t.Fatal(err)
 			}
 			s, _ := waitSource(t, p, "rrd", time.Now())
-			for n := p.Polls(); p.Polls() < n+3; {
-				<-p.Changed()
-			}
+			waitPolls(t, p, 3)
 			if s.Hosts[0].Load != nil || s.Hosts[0].Memory == nil {
 				t.Fatalf("with load.rrd truncated: load %v memory %v", s.Hosts[0].Load, s.Hosts[0].Memory)
 			}
@@ -285,6 +280,20 @@ func TestFaultCollectdRestartAndSocketGone(t *testing.T) {
 	if g := goroutines(base); g > base+2 {
 		buf := make([]byte, 1<<20)
 		t.Fatalf("goroutines %d before the poller, %d after it stopped\n%s", base, g, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// waitPolls waits (bounded) until the poller has taken n more snapshots.
+func waitPolls(t *testing.T, p *Poller, n int64) {
+	t.Helper()
+	want := p.Polls() + n
+	deadline := time.After(20 * time.Second)
+	for p.Polls() < want {
+		select {
+		case <-p.Changed():
+		case <-deadline:
+			t.Fatalf("the poller took %d of %d snapshots in 20 s", n-(want-p.Polls()), n)
+		}
 	}
 }
 

@@ -339,8 +339,13 @@ func TestFaultCollectdRestartedUnderViewer(t *testing.T) {
 	if !strings.Contains(s.Note, "unixsock unavailable") || !strings.Contains(s.Note, c.Sock) || len(s.Hosts) != 1 || s.Hosts[0].Load == nil {
 		t.Fatalf("fallback: note %q hosts %d", s.Note, len(s.Hosts))
 	}
-	for n := p.Polls(); p.Polls() < n+6; {
-		<-p.Changed()
+	want := p.Polls() + 6
+	for limit := time.After(20 * time.Second); p.Polls() < want; {
+		select {
+		case <-p.Changed():
+		case <-limit:
+			t.Fatalf("the poller took fewer than 6 snapshots in 20 s")
+		}
 	}
 	if w := log.matching("WARN", "unixsock unavailable", c.Sock); len(w) != 1 {
 		t.Fatalf("%d warnings about the unixsock over 6 polls of the fallback, want 1:\n%s", len(w), log)
