@@ -124,7 +124,8 @@ func faultGoroutines(want int) int {
 // TestFaultDamagedRRDFiles: next to a real collectd's files, an archived
 // host's RRD files go missing, get truncated, turn to garbage, or get a
 // corrupt header of the kind that makes librrd abort. Each graph of a bad
-// file answers an HTTP error with a plain message, and the viewer's log
+// file answers an HTTP error with a plain message (404 for a file that is
+// gone, 500 for a damaged one), and the viewer's log
 // names the file in one line per request; the good graphs of both hosts,
 // the host pages and the live JSON keep working; the viewer keeps
 // serving; no goroutines are left behind.
@@ -182,11 +183,12 @@ func TestFaultDamagedRRDFiles(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, graph, path, logWords string
+		code                        int
 	}{
-		{"missing", "load.load", file("load/load.rrd"), "no such file"},
-		{"truncated", "memory.memory", file("memory/memory-used.rrd"), "truncated"},
-		{"garbage", "swap.swap", file("swap/swap-used.rrd"), "no RRD signature"},
-		{"corrupt header", "interface-eth0.octets", file("interface-eth0/if_octets.rrd"), "step"},
+		{"missing", "load.load", file("load/load.rrd"), "no such file", 404},
+		{"truncated", "memory.memory", file("memory/memory-used.rrd"), "truncated", 500},
+		{"garbage", "swap.swap", file("swap/swap-used.rrd"), "no RRD signature", 500},
+		{"corrupt header", "interface-eth0.octets", file("interface-eth0/if_octets.rrd"), "step", 500},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, path := range []string{
@@ -196,8 +198,8 @@ func TestFaultDamagedRRDFiles(t *testing.T) {
 			} {
 				before := len(log.matching("WARN", tc.path))
 				r := get(t, url, path)
-				if r.Code < 400 || r.Code > 599 || strings.Contains(string(r.Body), "<") {
-					t.Errorf("%s: %d %q, want an HTTP error with a plain message", path, r.Code, r.Body)
+				if r.Code != tc.code || strings.Contains(string(r.Body), "<") {
+					t.Errorf("%s: %d %q, want %d with a plain message", path, r.Code, r.Body, tc.code)
 				}
 				lines := log.matching("WARN", tc.path)
 				if len(lines) != before+1 || !strings.Contains(lines[len(lines)-1], tc.logWords) {

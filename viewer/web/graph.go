@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -24,6 +25,10 @@ const renderTimeout = 20 * time.Second
 func renderError(err error) error {
 	if errors.Is(err, graphs.ErrBusy) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "too many graphs being drawn; try again").SetInternal(err)
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		// A file removed since the index was built: gone, not broken.
+		return echo.NewHTTPError(http.StatusNotFound, "a data file of this graph is gone (see the viewer's log)").SetInternal(err)
 	}
 	return echo.NewHTTPError(http.StatusInternalServerError, "the graph could not be drawn (see the viewer's log)").SetInternal(err)
 }
