@@ -52,7 +52,7 @@ log() { echo "bench/viewer: $*" | tee -a "$OUT/summary.txt"; }
 "$BUILD/rtmon-demo" -dir "$OUT/stack" -snippets "$ROOT/collectd.conf.d" -build "$BUILD" \
 	-listen "127.0.0.1:$PORT" -interval "$INTERVAL" >"$OUT/demo.log" 2>&1 &
 DEMO=$!
-trap 'kill -TERM $DEMO 2>/dev/null; wait $DEMO 2>/dev/null || true' EXIT
+trap 'kill -TERM $DEMO 2>/dev/null || true; wait $DEMO 2>/dev/null || true' EXIT
 for _ in $(seq 240); do
 	curl -sf -o /dev/null "$URL/json/live" && break
 	kill -0 $DEMO 2>/dev/null || { cat "$OUT/demo.log" >&2; exit 1; }
@@ -74,7 +74,7 @@ if [ -n "${COMPARE_VIEWER:-}" ]; then
 	"$COMPARE_VIEWER" -listen "127.0.0.1:$((PORT + 1))" -datadir "$OUT/stack/rrd" -socket "$OUT/stack/collectd.sock" \
 		-hostname "$(hostname)" -disk-usage-path "$OUT/stack" -interval "$INTERVAL" >"$OUT/compare-viewer.log" 2>&1 &
 	COMPARE=$!
-	trap 'kill -TERM $COMPARE 2>/dev/null; kill -TERM $DEMO 2>/dev/null; wait $DEMO 2>/dev/null || true' EXIT
+	trap 'kill -TERM $COMPARE 2>/dev/null || true; kill -TERM $DEMO 2>/dev/null || true; wait $DEMO 2>/dev/null || true' EXIT
 	for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$((PORT + 1))/json/live" && break; sleep 0.2; done
 	targets+=("http://127.0.0.1:$((PORT + 1))")
 	log "comparing with $COMPARE_VIEWER on port $((PORT + 1)) (wrk runs alternate)"
