@@ -230,7 +230,12 @@ func (r *Renderer) flush(ctx context.Context, files []*datadir.File) {
 	if r.Collectd == nil {
 		return
 	}
-	times, err := r.Collectd.LastValueTimes(ctx)
+	// collectd's part is bounded on its own: a frozen collectd (its
+	// socket accepts, nothing answers) must not hold every render until
+	// the request's timeout, when the files can be drawn as they are.
+	cctx, cancel := context.WithTimeout(ctx, r.FlushWait)
+	defer cancel()
+	times, err := r.Collectd.LastValueTimes(cctx)
 	if err != nil {
 		r.Log.Debug("graphs: no value times from collectd; drawing the files as they are", "err", err)
 		return
@@ -259,7 +264,7 @@ func (r *Renderer) flush(ctx context.Context, files []*datadir.File) {
 		return
 	}
 	r.flushes.Add(1)
-	if err := r.Collectd.Flush(ctx, ids); err != nil {
+	if err := r.Collectd.Flush(cctx, ids); err != nil {
 		r.Log.Debug("graphs: FLUSH failed", "err", err)
 		return
 	}

@@ -83,7 +83,7 @@ func (p *Poller) Run(ctx context.Context) {
 	defer t.Stop()
 	for {
 		if time.Since(time.Unix(0, p.demand.Load())) < idleAfter || p.cur.Load() == nil {
-			pctx, cancel := context.WithTimeout(ctx, max(p.cfg.Interval, 2*time.Second))
+			pctx, cancel := context.WithTimeout(ctx, p.pollBudget())
 			p.publish(p.poll(pctx))
 			cancel()
 		}
@@ -180,9 +180,11 @@ func (p *Poller) poll(ctx context.Context) *Snapshot {
 	} else {
 		p.cfg.Log.Debug("live: collectd unixsock unavailable", "err", err)
 		note := fmt.Sprintf("collectd unixsock unavailable (%s): values are the RRD files' last updates, which lag behind by up to collectd's rrdtool CacheTimeout", naming(p.cfg.Socket, err))
-		ix, ierr := p.cfg.Store.Get(ctx)
+		fctx, cancel := fallbackContext(ctx, p.pollBudget())
+		defer cancel()
+		ix, ierr := p.cfg.Store.Get(fctx)
 		if ierr == nil {
-			r, _, ierr = p.rrd.read(ctx, ix, pick)
+			r, _, ierr = p.rrd.read(fctx, ix, pick)
 		}
 		if ierr != nil {
 			s.Source, s.Error = "none", fmt.Sprintf("%s; reading the RRD files failed too: %v", note, ierr)

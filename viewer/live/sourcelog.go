@@ -1,9 +1,12 @@
 package live
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 )
 
 // sourceLog tells the viewer's log when the live values change source,
@@ -73,4 +76,23 @@ func naming(path string, err error) string {
 		return msg
 	}
 	return path + ": " + msg
+}
+
+// pollBudget bounds one scheduled read of collectd, and separately the
+// RRD fallback after it.
+func (p *Poller) pollBudget() time.Duration { return max(p.cfg.Interval, 2*time.Second) }
+
+// fallbackContext is the context for reading the RRD files after collectd
+// failed: its own budget, since a frozen collectd (its socket accepts,
+// nothing answers) uses up the poll's whole deadline, and a fallback on
+// the expired context would leave the live page with no values at all.
+// It still ends at once when ctx is cancelled (the viewer stops).
+func fallbackContext(ctx context.Context, budget time.Duration) (context.Context, context.CancelFunc) {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
+	stop := context.AfterFunc(ctx, func() {
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			cancel()
+		}
+	})
+	return fctx, func() { stop(); cancel() }
 }

@@ -302,7 +302,9 @@ func (d *faultDaemon) stop() {
 // /json/live answers 200 from the RRD files with a note that says so, and
 // the log says so once, not at every poll; once collectd answers, the
 // live data comes from it again by itself within a poll or two, and the
-// log says that once. Then the graphs still draw, and nothing leaks.
+// log says that once. Then collectd is frozen (SIGSTOP): the graphs are
+// still drawn from the files, without waiting on collectd, and the live
+// JSON falls back again until SIGCONT. Nothing leaks.
 func TestFaultCollectdRestartedUnderViewer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts collectd")
@@ -368,6 +370,42 @@ func TestFaultCollectdRestartedUnderViewer(t *testing.T) {
 	if r := get(t, url, "/graph/fault/load.load?range=1h"); r.Code != 200 {
 		t.Errorf("graph after the restart: %d %s", r.Code, r.Body)
 	}
+
+	// collectd frozen (SIGSTOP): its socket accepts and never answers.
+	// Graphs are drawn from the files as they are, without waiting out
+	// the render timeout on collectd; the live JSON falls back and says
+	// so once; after SIGCONT all is back.
+	if err := syscall.Kill(d.cmd.Process.Pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	frozen := time.Now()
+	s = waitFor("fallback while collectd is frozen", func(s live.Snapshot) bool {
+		return s.Source == "rrd" && s.Time > float64(frozen.UnixMilli())/1000
+	})
+	if len(s.Hosts) != 1 || s.Hosts[0].Load == nil || !strings.Contains(s.Note, "deadline exceeded") {
+		t.Errorf("fallback with collectd frozen: hosts %d, note %q", len(s.Hosts), s.Note)
+	}
+	// The graphs' LISTVAL is now older than the 2 s they accept, so each
+	// render asks collectd again: it must give up on a frozen collectd
+	// well before the 20 s render timeout (8 s of patience here).
+	patient := &http.Client{Timeout: 8 * time.Second}
+	for _, g := range []string{"load.load", "memory.memory", "uptime.uptime"} {
+		resp, err := patient.Get(url + "/graph/fault/" + g + "?range=1h")
+		if err != nil {
+			t.Fatalf("graph %s with collectd frozen: %v", g, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("graph %s with collectd frozen: %d", g, resp.StatusCode)
+		}
+	}
+	if w := log.matching("WARN", "unixsock unavailable", c.Sock); len(w) != 2 {
+		t.Errorf("%d warnings about the unixsock after two outages, want 2:\n%s", len(w), log)
+	}
+	if err := syscall.Kill(d.cmd.Process.Pid, syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("snapshot from collectd after SIGCONT", func(s live.Snapshot) bool { return s.Source == "collectd" })
 	if l := log.matching("ERROR"); len(l) != 0 {
 		t.Errorf("errors logged:\n%s", strings.Join(l, "\n"))
 	}
