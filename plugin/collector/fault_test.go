@@ -337,8 +337,8 @@ func TestFaultFrozenMidRead(t *testing.T) {
 		took := time.Since(start)
 		px.onRequest.Store(nil)
 		select {
-		case <-paused:
-		default:
+		case <-paused: // Pause returns once every thread stopped, maybe after the read
+		case <-time.After(5 * time.Second):
 			t.Fatalf("cycle %d: the read never reached the proxy", i)
 		}
 		if n != 0 {
