@@ -26,6 +26,10 @@ func (f *FetchResult) Time(i int) int64 { return f.Start + int64(i+1)*int64(f.St
 // serialized). cf is AVERAGE, MIN, MAX or LAST; step is the resolution
 // wished for (0 lets librrd choose); start and end are epoch seconds.
 func Fetch(file, cf string, start, end int64, step uint64) (*FetchResult, error) {
+	return retryLocked(func() (*FetchResult, error) { return fetchOnce(file, cf, start, end, step) })
+}
+
+func fetchOnce(file, cf string, start, end int64, step uint64) (*FetchResult, error) {
 	if end < start {
 		return nil, fmt.Errorf("rrd fetch %s: end %d before start %d", file, end, start)
 	}

@@ -40,6 +40,10 @@ type GraphResult struct {
 //
 // Calls are serialized: rrd_graph_v is not thread-safe.
 func Graph(args []string) (*GraphResult, error) {
+	return retryLocked(func() (*GraphResult, error) { return graphOnce(args) })
+}
+
+func graphOnce(args []string) (*GraphResult, error) {
 	argv, err := newCArgv(append([]string{"graph", "-"}, args...))
 	if err != nil {
 		return nil, fmt.Errorf("rrd graph: %w", err)

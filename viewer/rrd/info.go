@@ -14,6 +14,10 @@ import (
 // "rra[0].cf", ...). Values are float64 (RD_I_VAL), uint64 (RD_I_CNT),
 // string (RD_I_STR), int (RD_I_INT) or []byte (RD_I_BLO). Thread-safe.
 func Info(file string) (map[string]any, error) {
+	return retryLocked(func() (map[string]any, error) { return infoOnce(file) })
+}
+
+func infoOnce(file string) (map[string]any, error) {
 	cfile, err := cString("file name", file)
 	if err != nil {
 		return nil, fmt.Errorf("rrd info: %w", err)

@@ -21,6 +21,18 @@ type DSValue struct {
 // LastUpdate returns the time of the last update and the values it stored,
 // in the file's data source order, via rrd_lastupdate_r (thread-safe).
 func LastUpdate(file string) (time.Time, []DSValue, error) {
+	type result struct {
+		at     time.Time
+		values []DSValue
+	}
+	r, err := retryLocked(func() (result, error) {
+		at, values, err := lastUpdateOnce(file)
+		return result{at, values}, err
+	})
+	return r.at, r.values, err
+}
+
+func lastUpdateOnce(file string) (time.Time, []DSValue, error) {
 	cfile, err := cString("file name", file)
 	if err != nil {
 		return time.Time{}, nil, fmt.Errorf("rrd lastupdate: %w", err)

@@ -26,6 +26,10 @@ func (x *XportResult) Time(i int) int64 { return x.Start + int64(i+1)*int64(x.St
 // command ("--start", "...", "DEF:...", "XPORT:..."); Xport puts "xport" in
 // front. Calls are serialized with Graph: rrd_xport runs the graph engine.
 func Xport(args []string) (*XportResult, error) {
+	return retryLocked(func() (*XportResult, error) { return xportOnce(args) })
+}
+
+func xportOnce(args []string) (*XportResult, error) {
 	argv, err := newCArgv(append([]string{"xport"}, args...))
 	if err != nil {
 		return nil, fmt.Errorf("rrd xport: %w", err)
