@@ -150,7 +150,7 @@ func TestFaults(t *testing.T) {
 func waitGoroutines(t *testing.T, before int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second) // generous: -race on a loaded machine
-	for runtime.NumGoroutine() > before+2 { // +2: the fake server's accept loop and its handler
+	for runtime.NumGoroutine() > before+2 {      // +2: the fake server's accept loop and its handler
 		if time.Now().After(deadline) {
 			buf := make([]byte, 1<<16)
 			t.Fatalf("goroutines: %d before, %d after\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])

@@ -33,8 +33,8 @@ type faultLog struct {
 }
 
 func (l *faultLog) Enabled(context.Context, slog.Level) bool { return true }
-func (l *faultLog) WithAttrs([]slog.Attr) slog.Handler      { return l }
-func (l *faultLog) WithGroup(string) slog.Handler           { return l }
+func (l *faultLog) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *faultLog) WithGroup(string) slog.Handler            { return l }
 func (l *faultLog) Handle(_ context.Context, r slog.Record) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s", r.Level, r.Message)
