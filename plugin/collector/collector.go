@@ -126,7 +126,13 @@ func (c *Collector) Read(ctx context.Context, interval time.Duration) (written i
 		}
 		return 0
 	}
-	switch t, outage, n := c.health.Succeeded(now); {
+	t, outage, n := c.health.Succeeded(now)
+	if t == CameBack || c.lastPID != 0 && snap.PID != 0 && snap.PID != c.lastPID {
+		// After an outage or a restart, a sub-call problem that is still
+		// there is news again: say it once more.
+		c.subErrs = newOnceSet(256)
+	}
+	switch {
 	case t == CameBack:
 		c.log.Notice(fmt.Sprintf("instance %q: rTorrent at %s answers again (pid %d) after %s and %d failed reads",
 			c.name, c.url, snap.PID, outage.Round(time.Second), n))
@@ -145,7 +151,7 @@ func (c *Collector) Read(ctx context.Context, interval time.Duration) (written i
 	}
 	for _, e := range c.reader.SubErrors() {
 		if msg := e.Error(); c.subErrs.First(msg) {
-			c.log.Warning(fmt.Sprintf("instance %q: %s (the read went on; logged once)", c.name, msg))
+			c.log.Warning(fmt.Sprintf("instance %q: %s (the read went on; logged once, and again after an outage or restart)", c.name, msg))
 		}
 	}
 	return c.dispatch(ctx, snap, interval)
