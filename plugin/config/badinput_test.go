@@ -162,6 +162,8 @@ func TestBadOptionValues(t *testing.T) {
 		{"URL password not shown", []cdconfig.Block{opt("URL", "gopher://u:hunter2@h/")}, []string{"option URL", "xxxxx"}},
 		{"Username on scgi", []cdconfig.Block{scgi, opt("Username", "u")}, []string{"Username/Password apply to http(s)"}},
 		{"Password on scgi", []cdconfig.Block{scgi, opt("Password", "p")}, []string{"Username/Password apply to http(s)"}},
+		{"CAFile on scgi", []cdconfig.Block{scgi, opt("CAFile", notPEM)}, []string{"CAFile/InsecureSkipVerify apply to https"}},
+		{"InsecureSkipVerify on scgi", []cdconfig.Block{scgi, opt("InsecureSkipVerify", true)}, []string{"CAFile/InsecureSkipVerify apply to https"}},
 		{"CAFile missing", []cdconfig.Block{https, opt("CAFile", filepath.Join(dir, "none.pem"))}, []string{"CA file", "no such file"}},
 		{"CAFile not PEM", []cdconfig.Block{https, opt("CAFile", notPEM)}, []string{"CA file", "no PEM certificate"}},
 		{"CAFile a directory", []cdconfig.Block{https, opt("CAFile", dir)}, []string{"CA file"}},

@@ -86,6 +86,9 @@ func New(cfg Config) (*Client, error) {
 		if cfg.Username != "" || cfg.Password != "" {
 			return nil, fmt.Errorf("rtorrent %q (%s): Username/Password apply to http(s) URLs only; SCGI has no authentication", cfg.Name, ep.Display)
 		}
+		if cfg.CAFile != "" || cfg.InsecureSkipVerify {
+			return nil, fmt.Errorf("rtorrent %q (%s): CAFile/InsecureSkipVerify apply to https URLs only; SCGI has no TLS", cfg.Name, ep.Display)
+		}
 		c.tr = &scgiTransport{network: ep.Network, address: ep.Address, maxReply: maxReply}
 	default:
 		ht, err := newHTTPTransport(cfg, maxReply)
