@@ -2,6 +2,8 @@ package sensors
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/rtmon/rtmon/plugin/rtorrent"
 )
@@ -17,6 +19,12 @@ const peerBatch = 400 // items per system.multicall
 
 // readPeerFlags adds the per-peer flag counts to p.
 func (r *Reader) readPeerFlags(ctx context.Context, items []item, p *Peers) error {
+	var bad peerProblems
+	defer func() {
+		if err := bad.err(); err != nil {
+			r.noteSubError(err)
+		}
+	}()
 	var hashes []string
 	for i := range items {
 		if items[i].peers > 0 {
@@ -39,12 +47,20 @@ func (r *Reader) readPeerFlags(ctx context.Context, items []item, p *Peers) erro
 		}
 		for _, res := range results {
 			if res.Err != nil {
-				continue // the item left or its peers went away meanwhile
+				if !isItemGone(res.Err) {
+					bad.fault(res.Err)
+				}
+				continue // its peers are not counted this scan
 			}
-			rows, _ := res.Value.([]any)
+			rows, ok := res.Value.([]any)
+			if !ok {
+				bad.malformed(fmt.Sprintf("reply %s, want an array of peers", describeValue(res.Value)))
+				continue
+			}
 			for _, row := range rows {
 				f, _ := row.([]any)
 				if len(f) != len(peerFlags) {
+					bad.malformed(fmt.Sprintf("peer row %s, want %d fields", describeValue(row), len(peerFlags)))
 					continue
 				}
 				flag := func(i int) int64 {
@@ -63,4 +79,41 @@ func (r *Reader) readPeerFlags(ctx context.Context, items []item, p *Peers) erro
 		}
 	}
 	return nil
+}
+
+// peerProblems sums up what went wrong in one scan's p.multicall calls, so
+// a broken reply is one warning naming the method and the first problem,
+// not silence (the counts would be low without a word) and not a line
+// per item.
+type peerProblems struct {
+	faults, rows int
+	first        string
+}
+
+func (b *peerProblems) fault(err error) {
+	b.faults++
+	if b.first == "" {
+		b.first = err.Error()
+	}
+}
+
+func (b *peerProblems) malformed(what string) {
+	b.rows++
+	if b.first == "" {
+		b.first = what
+	}
+}
+
+func (b *peerProblems) err() error {
+	if b.faults == 0 && b.rows == 0 {
+		return nil
+	}
+	return fmt.Errorf("peer flags: p.multicall: %d failed calls and %d malformed replies or rows (first: %s); those peers are not counted this scan",
+		b.faults, b.rows, b.first)
+}
+
+// isItemGone reports a fault rTorrent gives when an item left between the
+// scan and the p.multicall: a normal race, not a problem worth a warning.
+func isItemGone(err error) bool {
+	return strings.Contains(err.Error(), "Could not find info-hash")
 }
