@@ -133,3 +133,94 @@ func TestBudgetCountsFastReads(t *testing.T) {
 		return s.Scan.Time.After(first.Scan.Time)
 	})
 }
+
+// TestDeltaScanSwarm reads a leecher during a real transfer with a scan
+// at every read. The download starts and ends without a view size the
+// reader watches changing (main, started, hashing), so after the first
+// scan every scan is a delta: the busy item's rows must carry the
+// download to its end, and once it is complete and quiet, the re-read of
+// items gone quiet must leave its final left bytes (zero) and count the
+// finish once.
+func TestDeltaScanSwarm(t *testing.T) {
+	testbed.Need(t, "rtorrent", "opentracker")
+	sw := testbed.StartSwarm(t, testbed.SwarmOptions{Torrents: 1, Size: 4 << 20, UploadKiB: 1024})
+	opt := DefaultOptions()
+	opt.LoadBudget, opt.MinScanInterval = 1, time.Millisecond
+	r := newReader(t, sw.Leecher.URL, opt)
+	ctx := context.Background()
+	sawBusy := false
+	var s *Snapshot
+	waitFor(t, 120*time.Second, "the leecher complete, with its left bytes read as zero by a delta scan", func() bool {
+		time.Sleep(50 * time.Millisecond)
+		var err error
+		if s, err = r.Read(ctx, false); err != nil {
+			t.Fatal(err)
+		}
+		if s.Scan == nil {
+			t.Fatal("no scan")
+		}
+		if !s.Scan.Full && deref(s.Items.Active) == 1 && s.Sizes.LeftBytes > 0 {
+			sawBusy = true
+		}
+		return s.Items.Complete == 1 && !s.Scan.Full && s.Sizes.LeftBytes == 0
+	})
+	if !sawBusy {
+		t.Errorf("no delta scan saw the item busy with bytes left")
+	}
+	if s.Events.Finished != 1 {
+		t.Errorf("events %+v, want one finished", *s.Events)
+	}
+	rows := sw.Leecher.MustCall(t, "d.multicall2", "", "main", "d.left_bytes=", "d.size_bytes=").([]any)
+	f := rows[0].([]any)
+	if len(rows) != 1 || s.Sizes.LeftBytes != f[0].(int64) || s.Sizes.SizeBytes != f[1].(int64) {
+		t.Errorf("left %d size %d, rTorrent has %v (left, size)", s.Sizes.LeftBytes, s.Sizes.SizeBytes, rows)
+	}
+}
+
+// TestDeltaScanRereadsQuietItems: an item busy at one delta scan and quiet
+// at the next is read again, so the values its last busy row left behind
+// do not stay. The busy row is made up by a proxy in front of a real
+// rTorrent (stopped items, nothing moves, so no item is ever busy for
+// real): it claims a peer and 1 byte left; the next delta scan must put
+// the item's real left bytes back.
+func TestDeltaScanRereadsQuietItems(t *testing.T) {
+	testbed.Need(t, "rtorrent")
+	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	tors := testbed.FakeTorrents(4, "http://127.0.0.1:1/announce", "quiet")
+	rt.LoadRaw(t, testbed.Metas(tors), false)
+	rt.WaitItems(t, len(tors), time.Minute)
+	x := tors[1]
+	rt.MustCall(t, "d.start", x.InfoHash)
+	proxy := testbed.StartTamperProxy(t, rt)
+	opt := DefaultOptions()
+	opt.LoadBudget, opt.MinScanInterval = 1, time.Millisecond
+	r := newReader(t, proxy.URL, opt)
+	ctx := context.Background()
+	truth := groundTruth(t, rt)
+	read := func(step string, wantFull bool) *Snapshot {
+		t.Helper()
+		time.Sleep(5 * time.Millisecond)
+		s, err := r.Read(ctx, false)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if s.Scan == nil || s.Scan.Full != wantFull {
+			t.Fatalf("%s: scan %+v, want full=%v", step, s.Scan, wantFull)
+		}
+		return s
+	}
+	read("first", true)
+	proxy.Set(func(m string, args []any, v any, f *testbed.Fault) (any, *testbed.Fault) {
+		if m == "d.multicall.filtered" && len(args) > 2 && args[2] == activeFilter {
+			return []any{[]any{x.InfoHash, int64(1), int64(0), int64(0), int64(0), int64(0), int64(1), "", int64(0), int64(1), int64(0), int64(1)}}, nil
+		}
+		return v, f
+	})
+	if s := read("made-up busy row", false); s.Sizes.LeftBytes != truth.left-x.Size+1 || s.Peers.Connected != 1 {
+		t.Fatalf("made-up busy row: left %d, peers %+v; want %d (the row's 1 byte for %s), 1 peer", s.Sizes.LeftBytes, s.Peers, truth.left-x.Size+1, x.InfoHash)
+	}
+	proxy.Set(nil)
+	if s := read("quiet again", false); s.Sizes.LeftBytes != truth.left || s.Peers.Connected != 0 {
+		t.Errorf("after the item went quiet: left %d, peers %+v; rTorrent has %d left, no peers", s.Sizes.LeftBytes, s.Peers, truth.left)
+	}
+}

@@ -41,9 +41,14 @@ func label(raw string) string {
 // d.multicall2 over main with the static fields, which is cheaper than
 // thousands of sub-calls.
 const (
-	staticBatch       = 200  // hashes per system.multicall: 4 sub-calls, ~1 KB each hash, well under the 512 KiB network.xmlrpc.size_limit of Debian's 0.9.8
-	staticFullMinimum = 1000 // at least this many new hashes ...
-	staticFullShare   = 4    // ... or more than 1/4 of all items: take the full d.multicall2
+	staticBatch = 200 // hashes per system.multicall: 4 sub-calls, ~1 KB each hash, well under the 512 KiB network.xmlrpc.size_limit of Debian's 0.9.8
+	// rTorrent 0.9.8 finds a hash by a linear search of every item (a
+	// by-hash call took 10 ms at 50,000 items, bench/readcost), so the
+	// per-hash fetch costs items x hashes; the full d.multicall2 costs
+	// items. Past a few dozen new hashes the full one is cheaper at any
+	// size.
+	staticFullMinimum = 64 // at least this many new hashes ...
+	staticFullShare   = 4  // ... or more than 1/4 of all items: take the full d.multicall2
 )
 
 func (r *Reader) staticCalls(hash string) []rtorrent.Method {
