@@ -15,7 +15,9 @@
 # figures in OUT/summary.txt. Needs `make build` and wrk (`make bench-deps`).
 #
 # Knobs (environment): RUNS (3), WRK_DURATION (20s), WRK_CONNECTIONS (100),
-# SSE_CLIENTS (0,1,100,1000), INTERVALS (10), INTERVAL (1s), PORT (18042),
+# SSE_CLIENTS (0,1,100,1000), MAX_STREAMS (1024: the viewer's -max-streams,
+# so 1,000 clients are 1,000 streams; 256 is the default a user gets),
+# INTERVALS (10), INTERVAL (1s), PORT (18042),
 # BUILD (build), OUT. COMPARE_VIEWER=<another rtmon-viewer binary> starts it
 # too, on PORT+1 against the same collectd, and alternates the wrk runs
 # between the two (a before/after within one run).
@@ -26,6 +28,7 @@ RUNS=${RUNS:-3}
 WRK_DURATION=${WRK_DURATION:-20s}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-100}
 SSE_CLIENTS=${SSE_CLIENTS:-0,1,100,1000}
+MAX_STREAMS=${MAX_STREAMS:-1024}
 INTERVALS=${INTERVALS:-10}
 INTERVAL=${INTERVAL:-1s}
 PORT=${PORT:-18042}
@@ -50,7 +53,7 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print ""; else if (NR%2) pr
 log() { echo "bench/viewer: $*" | tee -a "$OUT/summary.txt"; }
 
 "$BUILD/rtmon-demo" -dir "$OUT/stack" -snippets "$ROOT/collectd.conf.d" -build "$BUILD" \
-	-listen "127.0.0.1:$PORT" -interval "$INTERVAL" >"$OUT/demo.log" 2>&1 &
+	-listen "127.0.0.1:$PORT" -interval "$INTERVAL" -viewer-flags "-max-streams $MAX_STREAMS" >"$OUT/demo.log" 2>&1 &
 DEMO=$!
 trap 'kill -TERM $DEMO 2>/dev/null || true; wait $DEMO 2>/dev/null || true' EXIT
 for _ in $(seq 240); do

@@ -32,6 +32,9 @@ type Config struct {
 	// MaxRenders caps graph renders running at once (see graphs.NewRenderer
 	// for how many may wait).
 	MaxRenders int
+	// MaxStreams caps open /events streams (each holds a connection and a
+	// goroutine); beyond it the live page polls /json/live instead.
+	MaxStreams int
 }
 
 // ErrHelp is returned for -h/-help; the usage has been printed.
@@ -59,6 +62,7 @@ func Parse(args []string, stderr io.Writer) (*Config, error) {
 	fs.StringVar(&c.Hostname, "hostname", host, "collectd host name of this machine (the host -disk-usage-path belongs to)")
 	fs.StringVar(&allow, "allow-host", "", "extra Host header names allowed without auth, joined by ','")
 	fs.IntVar(&c.MaxRenders, "max-renders", 4, "graph renders running at once; up to max(32, 16x) may wait, more get 503")
+	fs.IntVar(&c.MaxStreams, "max-streams", 256, "open /events streams at once; beyond it 503 and the live page polls /json/live")
 	fs.BoolVar(&c.Debug, "debug", false, "log poll and FLUSH decisions")
 	fs.StringVar(&file, "config", "", "config file: one 'flag = value' per line, # comments; flags given on the command line win")
 	if err := fs.Parse(args); err != nil {
@@ -128,6 +132,9 @@ func (c *Config) check() error {
 	}
 	if c.MaxRenders < 1 || c.MaxRenders > 64 {
 		return fmt.Errorf("-max-renders %d: must be between 1 and 64", c.MaxRenders)
+	}
+	if c.MaxStreams < 1 || c.MaxStreams > 10000 {
+		return fmt.Errorf("-max-streams %d: must be between 1 and 10000", c.MaxStreams)
 	}
 	if len(c.DiskUsagePaths) > 32 {
 		return fmt.Errorf("-disk-usage-path: at most 32 paths")

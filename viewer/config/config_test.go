@@ -42,6 +42,8 @@ func TestListenRule(t *testing.T) {
 		{[]string{"-listen", "8042"}, "bad -listen address"},
 		{[]string{"-interval", "1ms"}, "-interval"},
 		{[]string{"-max-renders", "0"}, "-max-renders"},
+		{[]string{"-max-streams", "0"}, "-max-streams"},
+		{[]string{"-max-streams", "10001"}, "-max-streams"},
 		{[]string{"extra"}, "unexpected argument"},
 	}
 	for _, tc := range tests {

@@ -35,6 +35,7 @@ type serverOptions struct {
 	AllowHosts                []string
 	IndexMaxAge               time.Duration // default 1 s
 	Timeouts                  *Timeouts     // default DefaultTimeouts
+	MaxStreams                int           // default 256
 }
 
 func startServer(t *testing.T, o serverOptions) *testServer {
@@ -50,7 +51,8 @@ func startServer(t *testing.T, o serverOptions) *testServer {
 		t.Fatal(err)
 	}
 	cfg := &config.Config{Listen: ln.Addr().String(), DataDir: o.DataDir, Socket: o.Socket, Interval: o.Interval,
-		Hostname: o.Hostname, DiskUsagePaths: []string{"/"}, MaxRenders: 2, Htpasswd: o.Htpasswd, AllowHosts: o.AllowHosts}
+		Hostname: o.Hostname, DiskUsagePaths: []string{"/"}, MaxRenders: 2, Htpasswd: o.Htpasswd, AllowHosts: o.AllowHosts,
+		MaxStreams: o.MaxStreams}
 	var users *auth.Users
 	if o.Htpasswd != "" {
 		if users, err = auth.Load(o.Htpasswd); err != nil {

@@ -43,10 +43,6 @@ type app struct {
 	allowHost map[string]bool
 }
 
-// MaxEventStreams caps open /events connections; beyond it the page
-// falls back to polling /json/live.
-const MaxEventStreams = 256
-
 // New returns the echo instance with every route and middleware.
 func New(d Deps) (*echo.Echo, error) {
 	if d.Log == nil {
@@ -63,7 +59,7 @@ func New(d Deps) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{Deps: d, pages: pages, sse: make(chan struct{}, MaxEventStreams), loopback: loopback, allowHost: map[string]bool{}}
+	a := &app{Deps: d, pages: pages, sse: make(chan struct{}, maxStreams(d.Config)), loopback: loopback, allowHost: map[string]bool{}}
 	for _, h := range d.Config.AllowHosts {
 		a.allowHost[h] = true
 	}
@@ -151,4 +147,13 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// maxStreams is how many /events streams may be open at once: the
+// config's -max-streams, 256 when a caller left it unset.
+func maxStreams(c *config.Config) int {
+	if c.MaxStreams > 0 {
+		return c.MaxStreams
+	}
+	return 256
 }

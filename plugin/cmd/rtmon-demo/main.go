@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -28,6 +29,7 @@ func main() {
 // options are the demo's flags.
 type options struct {
 	dir, snippets, build, listen, rtorrentURL string
+	viewerFlags                               []string // more flags for rtmon-viewer
 	interval, duration                        time.Duration
 	ready                                     func(*stack) // tests: called once everything runs
 }
@@ -52,6 +54,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.rtorrentURL, "rtorrent-url", os.Getenv("RTORRENT_URL"), "watch this rTorrent instead of a demo swarm (default $RTORRENT_URL)")
 	fs.DurationVar(&o.interval, "interval", 2*time.Second, "collectd's read interval")
 	fs.DurationVar(&o.duration, "duration", 0, "stop after this long (0: run until Ctrl-C)")
+	fs.Func("viewer-flags", "more flags for rtmon-viewer, separated by spaces (e.g. \"-max-streams 1024\")", func(s string) error {
+		o.viewerFlags = append(o.viewerFlags, strings.Fields(s)...)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

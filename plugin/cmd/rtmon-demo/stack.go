@@ -63,9 +63,9 @@ func (o *options) start(tb *runner) *stack {
 	})
 
 	s.viewerURL = "http://" + o.listen + "/"
-	s.viewer = startProcess(tb, "rtmon-viewer", s.dir, filepath.Join(o.build, "rtmon-viewer"),
-		"-listen", o.listen, "-datadir", conf.DataDir, "-socket", conf.Socket,
-		"-hostname", s.hostname, "-disk-usage-path", s.dir, "-interval", o.interval.String())
+	viewerArgs := append([]string{"-listen", o.listen, "-datadir", conf.DataDir, "-socket", conf.Socket,
+		"-hostname", s.hostname, "-disk-usage-path", s.dir, "-interval", o.interval.String()}, o.viewerFlags...)
+	s.viewer = startProcess(tb, "rtmon-viewer", s.dir, filepath.Join(o.build, "rtmon-viewer"), viewerArgs...)
 	waitFor(tb, 20*time.Second, "the viewer on "+s.viewerURL, func() bool {
 		resp, err := http.Get(s.viewerURL + "json/live")
 		if err != nil {
