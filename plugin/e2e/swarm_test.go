@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -255,7 +256,7 @@ func TestSwarm(t *testing.T) {
 			}
 		}
 		for _, l := range c.logLines("warning") {
-			if !strings.Contains(l, "Timeout 5s is not below") {
+			if !strings.Contains(l, "Timeout 5s is not below") && !sameSecondUpdate(l) {
 				t.Errorf("unexpected: %s", l)
 			}
 		}
@@ -361,4 +362,20 @@ func indexOf(names []string, n string) int {
 		}
 	}
 	return -1
+}
+
+// sameSecondRE is the rrdtool plugin refusing a second value for the same
+// whole second.
+var sameSecondRE = regexp.MustCompile(`illegal attempt to update using time (\d+) when last update time is (\d+) \(minimum one second step\)`)
+
+// sameSecondUpdate reports the one RRD refusal a loaded machine causes by
+// itself: when collectd's read threads stall for more than an interval,
+// collectd runs the late read at once, and at Interval 1 two reads of the
+// same plugin can fall into one second. The rrdtool plugin writes whole
+// seconds, so librrd refuses the second value. It happens to collectd's
+// own plugins (swap, load, uptime) alike and costs one duplicate value;
+// any other refusal (an older time, a bad value) still fails the test.
+func sameSecondUpdate(line string) bool {
+	m := sameSecondRE.FindStringSubmatch(line)
+	return m != nil && m[1] == m[2]
 }
