@@ -2,15 +2,11 @@ package live
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,97 +14,6 @@ import (
 	"github.com/rtmon/rtmon/viewer/datadir"
 	"github.com/rtmon/rtmon/viewer/stacktest"
 )
-
-// logRecorder is a slog handler that keeps every record, one line each.
-type logRecorder struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
-func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler       { return l }
-func (l *logRecorder) WithGroup(string) slog.Handler            { return l }
-func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s", r.Level, r.Message)
-	r.Attrs(func(a slog.Attr) bool { fmt.Fprintf(&b, " %s=%v", a.Key, a.Value); return true })
-	l.mu.Lock()
-	l.lines = append(l.lines, b.String())
-	l.mu.Unlock()
-	return nil
-}
-
-// matching returns the lines of exactly level that hold every substring.
-func (l *logRecorder) matching(level string, subs ...string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, line := range l.lines {
-		if !strings.HasPrefix(line, level+" ") {
-			continue
-		}
-		ok := true
-		for _, s := range subs {
-			ok = ok && strings.Contains(line, s)
-		}
-		if ok {
-			out = append(out, line)
-		}
-	}
-	return out
-}
-
-func (l *logRecorder) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
-
-// restartCollectd starts collectd again from the configuration of c (the
-// same socket, DataDir and log), as an init system would after a crash
-// or an upgrade, and waits until its unixsock answers. t.Cleanup stops it.
-func restartCollectd(t *testing.T, c *stacktest.Collectd) *daemon {
-	t.Helper()
-	d := startCollectdConf(t, c, c.Conf)
-	// c.WaitValues would see the first collectd's exit; wait here.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if lv, err := c.ListVal(); err == nil {
-			if _, ok := lv[c.Host+"/load/load"]; ok {
-				return d
-			}
-		}
-		select {
-		case <-d.done:
-			t.Fatalf("collectd exited at once:\n%s", testbed.Tail(filepath.Join(c.Dir, "collectd.log"), 3000))
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("restarted collectd has no load value after 20 s:\n%s", testbed.Tail(filepath.Join(c.Dir, "collectd.log"), 3000))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// startCollectdConf starts collectd -f with the configuration file conf;
-// t.Cleanup stops it.
-func startCollectdConf(t *testing.T, c *stacktest.Collectd, conf string) *daemon {
-	t.Helper()
-	cmd := exec.Command(stacktest.CollectdBin, "-f", "-C", conf)
-	out, err := os.OpenFile(filepath.Join(c.Dir, "stdout.log"), os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("restarting collectd: %v", err)
-	}
-	d := &daemon{cmd: cmd, done: make(chan struct{})}
-	go func() { cmd.Wait(); out.Close(); close(d.done) }()
-	t.Cleanup(d.stop)
-	return d
-}
 
 // withoutUnixsock writes a copy of c's configuration without the unixsock
 // plugin: collectd runs and writes its RRD files, and the socket is gone.
@@ -185,7 +90,7 @@ func TestFaultCollectdRestartAndSocketGone(t *testing.T) {
 	testbed.Need(t, "rrdtool", stacktest.CollectdBin)
 	c := stacktest.StartCollectd(t, stacktest.Options{Host: "fault"})
 	const interval = 300 * time.Millisecond
-	rec := &logRecorder{}
+	rec := &stacktest.LogRecorder{}
 	p := New(Config{Socket: c.Sock, Store: datadir.NewStore(c.DataDir, time.Second), Interval: interval,
 		Hostname: "fault", DiskPaths: []string{"/"}, Log: slog.New(rec)})
 	base := runtime.NumGoroutine()
@@ -205,21 +110,21 @@ func TestFaultCollectdRestartAndSocketGone(t *testing.T) {
 		}
 		// Several polls in the fallback: one warning for the outage.
 		waitPolls(t, p, 5)
-		if w := rec.matching("WARN", "unixsock unavailable"); len(w) != round {
+		if w := rec.Matching("WARN", "unixsock unavailable"); len(w) != round {
 			t.Fatalf("%s: %d warnings about the unixsock after %d outages, want one each:\n%s", what, len(w), round, rec)
 		}
 	}
-	var current *daemon // the collectd this test started last
+	var current *stacktest.Daemon // the collectd this test started last
 	recovery := func(round int, what string) {
 		t.Helper()
-		current = restartCollectd(t, c)
+		current = c.Restart(t)
 		s, polls := waitSource(t, p, "collectd", time.Now())
 		// Back at the first poll after collectd answers, or the one
 		// after it if a poll was under way meanwhile.
 		if polls > 2 || s.Note != "" || s.Error != "" || s.Hosts[0].Load == nil {
 			t.Fatalf("%s: back after %d polls; note %q error %q", what, polls, s.Note, s.Error)
 		}
-		if i := rec.matching("INFO", "answers again"); len(i) != round {
+		if i := rec.Matching("INFO", "answers again"); len(i) != round {
 			t.Fatalf("%s: %d notes of collectd's return after %d outages:\n%s", what, len(i), round, rec)
 		}
 	}
@@ -230,7 +135,7 @@ func TestFaultCollectdRestartAndSocketGone(t *testing.T) {
 			if round == 1 {
 				c.Stop()
 			} else {
-				current.stop()
+				current.Stop()
 			}
 		})
 		if round == 2 {
@@ -249,7 +154,7 @@ func TestFaultCollectdRestartAndSocketGone(t *testing.T) {
 			if s.Hosts[0].Load != nil || s.Hosts[0].Memory == nil {
 				t.Fatalf("with load.rrd truncated: load %v memory %v", s.Hosts[0].Load, s.Hosts[0].Memory)
 			}
-			if w := rec.matching("WARN", "left out", load); len(w) != 1 || !strings.Contains(w[0], "truncated") {
+			if w := rec.Matching("WARN", "left out", load); len(w) != 1 || !strings.Contains(w[0], "truncated") {
 				t.Fatalf("%d warnings naming %s, want 1 saying it is truncated:\n%s", len(w), load, rec)
 			}
 			if err := os.WriteFile(load, orig, 0o644); err != nil {
@@ -263,16 +168,16 @@ func TestFaultCollectdRestartAndSocketGone(t *testing.T) {
 	// unixsock plugin): the fallback reads the RRD files collectd keeps
 	// writing, and says so once.
 	outage(3, "unixsock gone", func() {
-		current.stop()
-		current = startCollectdConf(t, c, withoutUnixsock(t, c))
+		current.Stop()
+		current = c.Start(t, withoutUnixsock(t, c))
 	})
 	if _, err := os.Stat(c.Sock); !os.IsNotExist(err) {
 		t.Fatalf("the socket is still there: %v", err)
 	}
-	if l := rec.matching("ERROR"); len(l) != 0 {
+	if l := rec.Matching("ERROR"); len(l) != 0 {
 		t.Errorf("errors logged although the RRD files answered:\n%s", strings.Join(l, "\n"))
 	}
-	current.stop()
+	current.Stop()
 	recovery(3, "collectd started again with its unixsock")
 
 	cancel()
@@ -294,27 +199,5 @@ func waitPolls(t *testing.T, p *Poller, n int64) {
 		case <-deadline:
 			t.Fatalf("the poller took %d of %d snapshots in 20 s", n-(want-p.Polls()), n)
 		}
-	}
-}
-
-// daemon is a collectd this test started itself.
-type daemon struct {
-	cmd  *exec.Cmd
-	done chan struct{}
-}
-
-// stop sends SIGTERM and waits for the exit (SIGKILL to the group after 5 s).
-func (d *daemon) stop() {
-	select {
-	case <-d.done:
-		return
-	default:
-	}
-	d.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-d.done:
-	case <-time.After(5 * time.Second):
-		syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
-		<-d.done
 	}
 }

@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -26,58 +24,16 @@ import (
 	"github.com/rtmon/rtmon/viewer/stacktest"
 )
 
-// faultLog is a slog handler that keeps every record as one line.
-type faultLog struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *faultLog) Enabled(context.Context, slog.Level) bool { return true }
-func (l *faultLog) WithAttrs([]slog.Attr) slog.Handler       { return l }
-func (l *faultLog) WithGroup(string) slog.Handler            { return l }
-func (l *faultLog) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s", r.Level, r.Message)
-	r.Attrs(func(a slog.Attr) bool { fmt.Fprintf(&b, " %s=%v", a.Key, a.Value); return true })
-	l.mu.Lock()
-	l.lines = append(l.lines, b.String())
-	l.mu.Unlock()
-	return nil
-}
-
-// matching returns the lines of exactly level that hold every substring.
-func (l *faultLog) matching(level string, subs ...string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, line := range l.lines {
-		ok := strings.HasPrefix(line, level+" ")
-		for _, s := range subs {
-			ok = ok && strings.Contains(line, s)
-		}
-		if ok {
-			out = append(out, line)
-		}
-	}
-	return out
-}
-
-func (l *faultLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
-
 // startFaultServer is the whole viewer as rtmon-viewer builds it, with
 // its log kept for the test and the poller running every interval.
 // stop shuts it down and waits for its goroutines.
-func startFaultServer(t *testing.T, dataDir, socket, host string, interval time.Duration) (url string, p *live.Poller, log *faultLog, stop func()) {
+func startFaultServer(t *testing.T, dataDir, socket, host string, interval time.Duration) (url string, p *live.Poller, log *stacktest.LogRecorder, stop func()) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	log = &faultLog{}
+	log = &stacktest.LogRecorder{}
 	sl := slog.New(log)
 	cfg := &config.Config{Listen: ln.Addr().String(), DataDir: dataDir, Socket: socket, Interval: interval,
 		Hostname: host, DiskUsagePaths: []string{"/"}, MaxRenders: 2}
@@ -196,12 +152,12 @@ func TestFaultDamagedRRDFiles(t *testing.T) {
 				"/graph/" + old + "/" + tc.graph + "?fmt=svg&range=1d",
 				"/api/series?host=" + old + "&graph=" + tc.graph + "&range=1h",
 			} {
-				before := len(log.matching("WARN", tc.path))
+				before := len(log.Matching("WARN", tc.path))
 				r := get(t, url, path)
 				if r.Code != tc.code || strings.Contains(string(r.Body), "<") {
 					t.Errorf("%s: %d %q, want %d with a plain message", path, r.Code, r.Body, tc.code)
 				}
-				lines := log.matching("WARN", tc.path)
+				lines := log.Matching("WARN", tc.path)
 				if len(lines) != before+1 || !strings.Contains(lines[len(lines)-1], tc.logWords) {
 					t.Errorf("%s: log lines naming %s: %d new, want 1 saying %q:\n%s", path, tc.path, len(lines)-before, tc.logWords, log)
 				} else if strings.HasPrefix(path, "/graph/") && !strings.Contains(path, "?") {
@@ -229,71 +185,18 @@ func TestFaultDamagedRRDFiles(t *testing.T) {
 	if err := json.Unmarshal(r.Body, &s); err != nil || r.Code != 200 || s.Source != "collectd" {
 		t.Errorf("/json/live: %d %v source %q", r.Code, err, s.Source)
 	}
-	for _, l := range log.matching("WARN") {
+	for _, l := range log.Matching("WARN") {
 		if strings.Contains(l, "\n") {
 			t.Errorf("a log entry spans lines: %q", l)
 		}
 	}
-	if l := log.matching("ERROR"); len(l) != 0 {
+	if l := log.Matching("ERROR"); len(l) != 0 {
 		t.Errorf("errors logged (a panic or an unexpected failure):\n%s", strings.Join(l, "\n"))
 	}
 	stop()
 	if g := faultGoroutines(base); g > base+2 {
 		buf := make([]byte, 1<<20)
 		t.Fatalf("goroutines %d before the viewer, %d after it stopped\n%s", base, g, buf[:runtime.Stack(buf, true)])
-	}
-}
-
-// faultDaemon is a collectd this test started itself.
-type faultDaemon struct {
-	cmd  *exec.Cmd
-	done chan struct{}
-}
-
-// startFaultCollectd starts collectd -f again from c's configuration (the
-// same socket, DataDir and log) and waits until its unixsock holds a load
-// value. t.Cleanup stops it.
-func startFaultCollectd(t *testing.T, c *stacktest.Collectd) *faultDaemon {
-	t.Helper()
-	cmd := exec.Command(stacktest.CollectdBin, "-f", "-C", c.Conf)
-	out, err := os.OpenFile(filepath.Join(c.Dir, "stdout.log"), os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("restarting collectd: %v", err)
-	}
-	d := &faultDaemon{cmd: cmd, done: make(chan struct{})}
-	go func() { cmd.Wait(); out.Close(); close(d.done) }()
-	t.Cleanup(d.stop)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if lv, err := c.ListVal(); err == nil {
-			if _, ok := lv[c.Host+"/load/load"]; ok {
-				return d
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("restarted collectd has no load value after 20 s:\n%s", testbed.Tail(filepath.Join(c.Dir, "collectd.log"), 3000))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func (d *faultDaemon) stop() {
-	select {
-	case <-d.done:
-		return
-	default:
-	}
-	d.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-d.done:
-	case <-time.After(5 * time.Second):
-		syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
-		<-d.done
 	}
 }
 
@@ -351,20 +254,20 @@ func TestFaultCollectdRestartedUnderViewer(t *testing.T) {
 			t.Fatalf("the poller took fewer than 6 snapshots in 20 s")
 		}
 	}
-	if w := log.matching("WARN", "unixsock unavailable", c.Sock); len(w) != 1 {
+	if w := log.Matching("WARN", "unixsock unavailable", c.Sock); len(w) != 1 {
 		t.Fatalf("%d warnings about the unixsock over 6 polls of the fallback, want 1:\n%s", len(w), log)
 	}
 	if r := get(t, url, "/graph/fault/load.load"); r.Code != 200 {
 		t.Errorf("graph without collectd: %d %s", r.Code, r.Body)
 	}
 
-	d := startFaultCollectd(t, c)
+	d := c.Restart(t)
 	polls := p.Polls()
 	s = waitFor("snapshot from collectd again", func(s live.Snapshot) bool { return s.Source == "collectd" })
 	if n := p.Polls() - polls; n > 2 || s.Note != "" || s.Error != "" {
 		t.Errorf("back after %d polls, note %q error %q", n, s.Note, s.Error)
 	}
-	if i := log.matching("INFO", "answers again"); len(i) != 1 {
+	if i := log.Matching("INFO", "answers again"); len(i) != 1 {
 		t.Errorf("%d notes of collectd's return, want 1:\n%s", len(i), log)
 	}
 	if r := get(t, url, "/graph/fault/load.load?range=1h"); r.Code != 200 {
@@ -375,7 +278,7 @@ func TestFaultCollectdRestartedUnderViewer(t *testing.T) {
 	// Graphs are drawn from the files as they are, without waiting out
 	// the render timeout on collectd; the live JSON falls back and says
 	// so once; after SIGCONT all is back.
-	if err := syscall.Kill(d.cmd.Process.Pid, syscall.SIGSTOP); err != nil {
+	if err := syscall.Kill(d.Pid(), syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
 	frozen := time.Now()
@@ -399,18 +302,18 @@ func TestFaultCollectdRestartedUnderViewer(t *testing.T) {
 			t.Fatalf("graph %s with collectd frozen: %d", g, resp.StatusCode)
 		}
 	}
-	if w := log.matching("WARN", "unixsock unavailable", c.Sock); len(w) != 2 {
+	if w := log.Matching("WARN", "unixsock unavailable", c.Sock); len(w) != 2 {
 		t.Errorf("%d warnings about the unixsock after two outages, want 2:\n%s", len(w), log)
 	}
-	if err := syscall.Kill(d.cmd.Process.Pid, syscall.SIGCONT); err != nil {
+	if err := syscall.Kill(d.Pid(), syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
 	waitFor("snapshot from collectd after SIGCONT", func(s live.Snapshot) bool { return s.Source == "collectd" })
-	if l := log.matching("ERROR"); len(l) != 0 {
+	if l := log.Matching("ERROR"); len(l) != 0 {
 		t.Errorf("errors logged:\n%s", strings.Join(l, "\n"))
 	}
 	stop()
-	d.stop()
+	d.Stop()
 	if g := faultGoroutines(base); g > base+2 {
 		buf := make([]byte, 1<<20)
 		t.Fatalf("goroutines %d before the viewer, %d after it stopped\n%s", base, g, buf[:runtime.Stack(buf, true)])
