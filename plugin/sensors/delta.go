@@ -70,10 +70,10 @@ func (k *known) put(it item) {
 	k.list = append(k.list, it)
 }
 
-func (k *known) started() int64 {
+func (k *known) count(match func(*item) bool) int64 {
 	n := int64(0)
 	for i := range k.list {
-		if k.list[i].state {
+		if match(&k.list[i]) {
 			n++
 		}
 	}
@@ -89,8 +89,10 @@ func (r *Reader) needFull(s *Snapshot, now time.Time) bool {
 		return true
 	case now.Sub(k.fullAt) >= r.opt.MaxScanInterval:
 		return true
-	case s.Items.Total != int64(len(k.list)), s.Items.Started != k.started():
+	case s.Items.Total != int64(len(k.list)), s.Items.Started != k.count(func(it *item) bool { return it.state }):
 		return true // items inserted, erased, started or stopped
+	case s.Items.Complete != k.count(func(it *item) bool { return it.complete }):
+		return true // a download finished (rTorrent re-hashes it then)
 	case k.hashingOK && s.Items.Hashing != k.hashing:
 		return true // a hash check began or ended: left bytes may have moved
 	}

@@ -2,6 +2,7 @@ package sensors
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -150,6 +151,12 @@ func TestDeltaScanSwarm(t *testing.T) {
 	ctx := context.Background()
 	sawBusy := false
 	var s *Snapshot
+	var last string
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("last read: %s", last)
+		}
+	})
 	waitFor(t, 120*time.Second, "the leecher complete, with its left bytes read as zero by a delta scan", func() bool {
 		time.Sleep(50 * time.Millisecond)
 		var err error
@@ -162,7 +169,12 @@ func TestDeltaScanSwarm(t *testing.T) {
 		if !s.Scan.Full && deref(s.Items.Active) == 1 && s.Sizes.LeftBytes > 0 {
 			sawBusy = true
 		}
-		return s.Items.Complete == 1 && !s.Scan.Full && s.Sizes.LeftBytes == 0
+		done := s.Items.Complete == 1 && !s.Scan.Full && s.Sizes.LeftBytes == 0
+		if !done {
+			last = fmt.Sprintf("complete %d hashing %d started %d, left %d, scan %+v, sub-errors %v",
+				s.Items.Complete, s.Items.Hashing, s.Items.Started, s.Sizes.LeftBytes, *s.Scan, r.SubErrors())
+		}
+		return done
 	})
 	if !sawBusy {
 		t.Errorf("no delta scan saw the item busy with bytes left")
