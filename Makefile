@@ -5,7 +5,7 @@
 #   make test     deps + build, then the whole test suite against real components
 #   make demo     deps + build, then the whole stack on loopback until Ctrl-C
 #   make install  plugin, snippets, viewer and its systemd unit (root); make uninstall
-#   make bench    short runs of bench/rss and bench/viewer (docs/PERFORMANCE.md);
+#   make bench    short runs of bench/readcost, bench/rss and bench/viewer (docs/PERFORMANCE.md);
 #                 make bench-deps installs wrk, which only the benchmarks need
 
 SHELL := /bin/bash
@@ -42,7 +42,7 @@ TARGETS += $(BUILD)/rtmon-viewer
 endif
 
 .PHONY: all deps build test unit fuzz demo install uninstall clean
-.PHONY: bench bench-deps bench-rss bench-viewer
+.PHONY: bench bench-deps bench-readcost bench-rss bench-viewer
 .PHONY: $(BUILD)/rtmon-probe $(BUILD)/rtmon-demo $(BUILD)/rtorrent.so $(BUILD)/rtmon-viewer
 
 all: build
@@ -134,14 +134,16 @@ clean:
 	rm -rf $(BUILD)
 
 # bench: the figures of docs/PERFORMANCE.md, with short defaults; the full
-# runs are bench/rss's default 30 minutes and RUNS=5 WRK_DURATION=20s
-# (docs/build.md). wrk is only needed here, so it has its own package list
+# runs are bench/readcost at 1,000-50,000 items, bench/rss's default 30
+# minutes and RUNS=5 WRK_DURATION=20s (docs/build.md). wrk is only needed here, so it has its own package list
 # and `make deps` and `make test` do without it.
 BENCH_PACKAGES := wrk
 RSS_DURATION ?= 3m
 BENCH_RUNS ?= 3
 WRK_DURATION ?= 10s
-bench: bench-rss bench-viewer
+READCOST_ITEMS ?= 1000,10000
+READCOST_RUNS ?= 3
+bench: bench-readcost bench-rss bench-viewer
 
 bench-deps:
 	@missing=$$(for p in $(BENCH_PACKAGES); do \
@@ -152,6 +154,9 @@ bench-deps:
 		echo "bench-deps: run as root (sudo make bench-deps) or: sudo apt-get update && sudo apt-get install -y $$missing"; exit 1; fi; \
 	echo "bench-deps: installing $$missing"; \
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing
+
+bench-readcost: deps
+	$(GO) run ./bench/readcost -items $(READCOST_ITEMS) -runs $(READCOST_RUNS) -real 1m -budget 0
 
 bench-rss: deps build
 	$(GO) run ./bench/rss -duration $(RSS_DURATION) -build $(BUILD) -snippets collectd.conf.d

@@ -41,7 +41,7 @@ type sizeResult struct {
 	Budget         *budgetResult `json:",omitempty"`
 }
 
-func benchSize(ctx context.Context, tb *runner, o *options, n int) sizeResult {
+func benchSize(ctx context.Context, tb *testbed.Runner, o *options, n int) sizeResult {
 	testbed.Need(tb, "rtorrent")
 	rt := testbed.StartRTorrent(tb, testbed.RTorrentOptions{})
 	rt.Timeout = 30 * time.Minute
@@ -106,7 +106,7 @@ func benchSize(ctx context.Context, tb *runner, o *options, n int) sizeResult {
 
 // presentGlobals drops the global commands this rTorrent lacks, as the
 // plugin does (it reads system.listMethods once).
-func presentGlobals(ctx context.Context, tb *runner, c *rtorrent.Client) []string {
+func presentGlobals(ctx context.Context, tb *testbed.Runner, c *rtorrent.Client) []string {
 	methods, err := c.Methods(ctx)
 	if err != nil {
 		tb.Fatalf("system.listMethods: %v", err)
@@ -120,7 +120,7 @@ func presentGlobals(ctx context.Context, tb *runner, c *rtorrent.Client) []strin
 	return out
 }
 
-func oneRun(ctx context.Context, tb *runner, o *options, m *meter, n int, ours, deltaReader *sensors.Reader,
+func oneRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, n int, ours, deltaReader *sensors.Reader,
 	base *rtorrent.Client, globals []string) (runResult, string) {
 	var r runResult
 	must := func(c cost, err error) cost {

@@ -29,6 +29,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 func main() {
@@ -89,15 +91,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	if err != nil {
 		return 2
 	}
-	tb := newRunner(stderr)
+	tb := testbed.NewRunner(stderr, "readcost")
 	defer func() {
 		if r := recover(); r != nil {
-			if _, ok := r.(fatal); !ok {
+			if !testbed.IsFatal(r) {
 				panic(r)
 			}
 			code = 1
 		}
-		tb.cleanup()
+		tb.Stop()
 	}()
 	var all []sizeResult
 	for _, n := range o.items {
@@ -106,7 +108,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		}
 		res := benchSize(ctx, tb, o, n)
 		all = append(all, res)
-		tb.cleanup() // stop this rTorrent before loading the next
+		tb.Stop() // stop this rTorrent before loading the next
 		printSize(stdout, o, res)
 	}
 	printTargets(stdout, o, all)

@@ -22,6 +22,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 func main() {
@@ -86,15 +88,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		return 1
 	}
 	o.out, _ = filepath.Abs(o.out)
-	tb := newRunner(stderr)
+	tb := testbed.NewRunner(stderr, "rss")
 	defer func() {
 		if r := recover(); r != nil {
-			if _, ok := r.(fatal); !ok {
+			if !testbed.IsFatal(r) {
 				panic(r)
 			}
 			code = 1
 		}
-		tb.cleanup()
+		tb.Stop()
 	}()
 	s := o.start(tb)
 	fmt.Fprintf(stdout, "rss: files in %s; with plugin pid %d, baseline pid %d; sampling every %v for %v\n",

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"syscall"
 	"time"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 // process is a collectd started in its own process group, killed with
@@ -17,7 +19,7 @@ type process struct {
 	done chan struct{}
 }
 
-func startProcess(tb *runner, name, dir, path string, args ...string) *process {
+func startProcess(tb *testbed.Runner, name, dir, path string, args ...string) *process {
 	// Pdeathsig follows the starting thread: keep it for the program's life.
 	runtime.LockOSThread()
 	p := &process{log: filepath.Join(dir, name+".out"), done: make(chan struct{})}

@@ -23,7 +23,7 @@ type stack struct {
 	withConf   collectdconf.Layout
 }
 
-func (o *options) start(tb *runner) *stack {
+func (o *options) start(tb *testbed.Runner) *stack {
 	testbed.Need(tb, "rtorrent", "opentracker", "collectd")
 	// The plugin is copied (a rebuild during the run changes nothing) to
 	// a disk-backed directory, as installed: pages of a file on tmpfs

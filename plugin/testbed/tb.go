@@ -11,3 +11,5 @@ type TB interface {
 	Cleanup(func())
 	Failed() bool
 }
+
+var _ TB = (*Runner)(nil)

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 func main() {
@@ -74,16 +76,16 @@ func (o *options) run(ctx context.Context, stdout, stderr io.Writer) (code int) 
 		ctx, cancel = context.WithTimeout(ctx, o.duration)
 		defer cancel()
 	}
-	tb := newRunner(stderr)
+	tb := testbed.NewRunner(stderr, "rtmon-demo")
 	defer func() {
 		if r := recover(); r != nil {
-			if _, ok := r.(fatal); !ok {
+			if !testbed.IsFatal(r) {
 				panic(r)
 			}
 			code = 1
 		}
 		fmt.Fprintln(stdout, "rtmon-demo: stopping everything it started")
-		tb.cleanup()
+		tb.Stop()
 	}()
 	s := o.start(tb)
 	fmt.Fprint(stdout, s.summary())

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"syscall"
 	"time"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 // process is a daemon the demo started in its own process group, so that
@@ -17,7 +19,7 @@ type process struct {
 	done chan struct{}
 }
 
-func startProcess(tb *runner, name, dir, path string, args ...string) *process {
+func startProcess(tb *testbed.Runner, name, dir, path string, args ...string) *process {
 	// Pdeathsig follows the starting thread: keep this goroutine's thread
 	// for the demo's life, so the children die with the demo even on a
 	// SIGKILL.

@@ -20,7 +20,7 @@ type stack struct {
 	watched                  map[string]string // instance name → URL
 }
 
-func (o *options) start(tb *runner) *stack {
+func (o *options) start(tb *testbed.Runner) *stack {
 	s := &stack{dir: o.dir, watched: map[string]string{}}
 	if s.dir == "" {
 		d, err := os.MkdirTemp("", "rtmon-demo-")
@@ -95,7 +95,7 @@ func (s *stack) summary() string {
 
 // keepMoving waits for ctx, starting each torrent over on the leecher when
 // it completes, so rates stay above zero and the graphs fill.
-func (s *stack) keepMoving(ctx context.Context, tb *runner) {
+func (s *stack) keepMoving(ctx context.Context, tb *testbed.Runner) {
 	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
 	for {
@@ -131,7 +131,7 @@ func (s *stack) restartIfComplete(tor testbed.Torrent) error {
 	return err
 }
 
-func waitFor(tb *runner, timeout time.Duration, what string, ok func() bool) {
+func waitFor(tb *testbed.Runner, timeout time.Duration, what string, ok func() bool) {
 	deadline := time.Now().Add(timeout)
 	for !ok() {
 		if time.Now().After(deadline) {
