@@ -86,17 +86,30 @@ func Parse(block cdconfig.Block, interval time.Duration) Result {
 }
 
 // joinLine joins problems on one line, "; " between them: collectd logs
-// line by line, and one instance's problems belong in one message.
+// line by line, and one instance's problems belong in one message. The
+// line stays within maxProblemLine bytes: past that the rest are counted,
+// not listed (a block of hundreds of typos is one readable line).
 func joinLine(errs []error) error {
 	if len(errs) == 1 {
 		return errs[0]
 	}
-	msgs := make([]string, len(errs))
+	var b strings.Builder
 	for i, e := range errs {
-		msgs[i] = e.Error()
+		msg := e.Error()
+		if i > 0 && b.Len()+2+len(msg) > maxProblemLine {
+			fmt.Fprintf(&b, "; and %d more problems", len(errs)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(msg)
 	}
-	return errors.New(strings.Join(msgs, "; "))
+	return errors.New(b.String())
 }
+
+// maxProblemLine bounds the joined problems of one instance.
+const maxProblemLine = 768
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9_.]+$`)
 

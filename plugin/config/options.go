@@ -63,12 +63,18 @@ func parseInstance(name string, b cdconfig.Block, interval time.Duration) (Insta
 	var problems []error
 	var warns []string
 	given := map[string]bool{}
+	unknown := 0
 	for _, c := range b.Children {
 		key := strings.ToLower(c.Key)
 		set, ok := options[key]
 		switch {
-		case !ok:
+		case !ok && unknown == 0:
+			unknown++
 			problems = append(problems, fmt.Errorf("unknown option %s (known: %s)", quote(c.Key), strings.Join(optionNames, ", ")))
+			continue
+		case !ok:
+			unknown++ // the known list is said once
+			problems = append(problems, fmt.Errorf("unknown option %s", quote(c.Key)))
 			continue
 		case given[key]:
 			problems = append(problems, fmt.Errorf("option %s given twice", c.Key))
