@@ -100,7 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	}()
 	s := o.start(tb)
 	fmt.Fprintf(stdout, "rss: files in %s; with plugin pid %d, baseline pid %d; sampling every %v for %v\n",
-		o.out, s.with.pid(), s.base.pid(), o.every, o.duration)
+		o.out, s.with.PID(), s.base.PID(), o.every, o.duration)
 	samples := s.sample(ctx, tb, o)
 	sum := summarize(samples, o.window)
 	sum.check(s)

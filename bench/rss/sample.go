@@ -54,13 +54,13 @@ func (s *stack) sample(ctx context.Context, tb *testbed.Runner, o *options) []sa
 	tick := time.NewTicker(o.every)
 	defer tick.Stop()
 	for {
-		if s.with.exited() || s.base.exited() {
-			tb.Fatalf("a collectd exited during the run; see %s and %s", s.with.log, s.base.log)
+		if s.with.Exited() || s.base.Exited() {
+			tb.Fatalf("a collectd exited during the run; see %s and %s", s.with.Log(), s.base.Log())
 		}
 		var sm sample
 		sm.at = time.Since(start)
-		ws, err1 := procStatus(s.with.pid())
-		bs, err2 := procStatus(s.base.pid())
+		ws, err1 := procStatus(s.with.PID())
+		bs, err2 := procStatus(s.base.PID())
 		if err1 != nil || err2 != nil {
 			tb.Fatalf("reading /proc: %v %v", err1, err2)
 		}

@@ -19,7 +19,7 @@ import (
 // stack is what the program started.
 type stack struct {
 	swarm      *testbed.Swarm
-	with, base *process
+	with, base *testbed.Daemon
 	withConf   collectdconf.Layout
 }
 
@@ -74,8 +74,8 @@ func (o *options) start(tb *testbed.Runner) *stack {
 		tb.Fatalf("collectd config: %v", err)
 	}
 
-	s.with = startProcess(tb, "collectd", s.withConf.Dir, "/usr/sbin/collectd", "-f", "-C", s.withConf.Conf)
-	s.base = startProcess(tb, "collectd", base.Dir, "/usr/sbin/collectd", "-f", "-C", base.Conf)
+	s.with = testbed.StartDaemon(tb, "collectd", "/usr/sbin/collectd", []string{"-f", "-C", s.withConf.Conf}, s.withConf.Dir, filepath.Join(s.withConf.Dir, "collectd.out"))
+	s.base = testbed.StartDaemon(tb, "collectd", "/usr/sbin/collectd", []string{"-f", "-C", base.Conf}, base.Dir, filepath.Join(base.Dir, "collectd.out"))
 	// Ready when the plugin has dispatched values for both instances.
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -83,7 +83,7 @@ func (o *options) start(tb *testbed.Runner) *stack {
 		if n := countPrefix(ids, "rtorrent-"); err == nil && n > 0 && countPrefix(ids, "rtorrent-seeder/") > 0 {
 			break
 		}
-		if s.with.exited() || s.base.exited() || time.Now().After(deadline) {
+		if s.with.Exited() || s.base.Exited() || time.Now().After(deadline) {
 			tb.Fatalf("collectd with the plugin not reading rTorrent within 60 s (%v); see %s", err, s.withConf.Log)
 		}
 		time.Sleep(500 * time.Millisecond)

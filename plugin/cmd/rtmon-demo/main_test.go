@@ -102,7 +102,7 @@ func TestDemo(t *testing.T) {
 	}
 
 	t.Logf("viewer showed %+v", last)
-	pids := []int{s.swarm.Seeder.PID, s.swarm.Leecher.PID, s.swarm.Tracker.PID, s.collectd.pid(), s.viewer.pid()}
+	pids := []int{s.swarm.Seeder.PID, s.swarm.Leecher.PID, s.swarm.Tracker.PID, s.collectd.PID(), s.viewer.PID()}
 	cancel()
 	select {
 	case c := <-code:

@@ -15,7 +15,7 @@ import (
 // stack is what the demo started and where to find it.
 type stack struct {
 	dir, hostname, viewerURL string
-	collectd, viewer         *process
+	collectd, viewer         *testbed.Daemon
 	swarm                    *testbed.Swarm
 	watched                  map[string]string // instance name → URL
 }
@@ -56,7 +56,7 @@ func (o *options) start(tb *testbed.Runner) *stack {
 	if err != nil {
 		tb.Fatalf("collectd config: %v", err)
 	}
-	s.collectd = startProcess(tb, "collectd", s.dir, "/usr/sbin/collectd", "-f", "-C", conf.Conf)
+	s.collectd = testbed.StartDaemon(tb, "collectd", "/usr/sbin/collectd", []string{"-f", "-C", conf.Conf}, s.dir, filepath.Join(s.dir, "collectd.log"))
 	waitFor(tb, 20*time.Second, "collectd's unixsock "+conf.Socket, func() bool {
 		_, err := os.Stat(conf.Socket)
 		return err == nil
@@ -65,7 +65,7 @@ func (o *options) start(tb *testbed.Runner) *stack {
 	s.viewerURL = "http://" + o.listen + "/"
 	viewerArgs := append([]string{"-listen", o.listen, "-datadir", conf.DataDir, "-socket", conf.Socket,
 		"-hostname", s.hostname, "-disk-usage-path", s.dir, "-interval", o.interval.String()}, o.viewerFlags...)
-	s.viewer = startProcess(tb, "rtmon-viewer", s.dir, filepath.Join(o.build, "rtmon-viewer"), viewerArgs...)
+	s.viewer = testbed.StartDaemon(tb, "rtmon-viewer", filepath.Join(o.build, "rtmon-viewer"), viewerArgs, s.dir, filepath.Join(s.dir, "rtmon-viewer.log"))
 	waitFor(tb, 20*time.Second, "the viewer on "+s.viewerURL, func() bool {
 		resp, err := http.Get(s.viewerURL + "json/live")
 		if err != nil {
@@ -87,8 +87,8 @@ func (s *stack) summary() string {
 	} else {
 		fmt.Fprintf(&b, "  rTorrent      main %s (yours; RTORRENT_URL)\n", s.watched["main"])
 	}
-	fmt.Fprintf(&b, "  collectd      pid %d, log %s, RRD files in %s\n", s.collectd.pid(), filepath.Join(s.dir, "collectd.log"), filepath.Join(s.dir, "rrd"))
-	fmt.Fprintf(&b, "  rtmon-viewer  %s (pid %d, log %s)\n", s.viewerURL, s.viewer.pid(), s.viewer.log)
+	fmt.Fprintf(&b, "  collectd      pid %d, log %s, RRD files in %s\n", s.collectd.PID(), filepath.Join(s.dir, "collectd.log"), filepath.Join(s.dir, "rrd"))
+	fmt.Fprintf(&b, "  rtmon-viewer  %s (pid %d, log %s)\n", s.viewerURL, s.viewer.PID(), s.viewer.Log())
 	b.WriteString("Open the viewer in a browser; Ctrl-C stops everything.\n")
 	return b.String()
 }
