@@ -76,7 +76,7 @@ func (s *stack) sample(ctx context.Context, tb *testbed.Runner, o *options) []sa
 		_ = w.Write(sm.row())
 		w.Flush()
 		for _, tor := range s.swarm.Torrents {
-			if err := s.restartIfComplete(tor); err != nil {
+			if err := s.swarm.RestartIfComplete(tor); err != nil {
 				tb.Logf("keeping data moving: %v", err)
 			}
 		}

@@ -91,24 +91,6 @@ func (o *options) start(tb *testbed.Runner) *stack {
 	return s
 }
 
-// restartIfComplete starts a torrent over on the leecher once it has it
-// all, so data keeps moving for the whole run.
-func (s *stack) restartIfComplete(tor testbed.Torrent) error {
-	l := s.swarm.Leecher
-	done, err := l.Call("d.complete", tor.InfoHash)
-	if err != nil || done != int64(1) {
-		return err
-	}
-	if _, err := l.Call("d.erase", tor.InfoHash); err != nil {
-		return fmt.Errorf("d.erase %s: %w", tor.Name, err)
-	}
-	if err := os.RemoveAll(filepath.Join(l.DownloadDir, tor.Name)); err != nil {
-		return err
-	}
-	_, err = l.Call("load.raw_start", "", tor.Meta, `d.directory.set="`+l.DownloadDir+`"`)
-	return err
-}
-
 // listval asks collectd's unixsock for the identifiers it holds, without
 // the host part, sorted.
 func listval(socket string) ([]string, error) {

@@ -2,6 +2,8 @@ package testbed
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -122,4 +124,24 @@ func (s *Swarm) WaitTransferring(t TB, timeout time.Duration) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// RestartIfComplete starts tor over on the leecher once it has it all:
+// erased, its data removed, loaded again started. The demo and the
+// benchmarks call it every few seconds so data keeps moving for as long as
+// they run. An incomplete torrent is left alone.
+func (s *Swarm) RestartIfComplete(tor Torrent) error {
+	l := s.Leecher
+	done, err := l.Call("d.complete", tor.InfoHash)
+	if err != nil || done != int64(1) {
+		return err
+	}
+	if _, err := l.Call("d.erase", tor.InfoHash); err != nil {
+		return fmt.Errorf("d.erase %s: %w", tor.Name, err)
+	}
+	if err := os.RemoveAll(filepath.Join(l.DownloadDir, tor.Name)); err != nil {
+		return err
+	}
+	_, err = l.Call("load.raw_start", "", tor.Meta, `d.directory.set="`+l.DownloadDir+`"`)
+	return err
 }

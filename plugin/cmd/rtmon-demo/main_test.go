@@ -171,37 +171,3 @@ func TestDemoWithoutBuild(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 1 and a message naming rtorrent.so and make build", code, errOut.String())
 	}
 }
-
-// TestRestartIfComplete: a torrent the leecher finished is erased and
-// loaded again, so the demo's data keeps moving.
-func TestRestartIfComplete(t *testing.T) {
-	testbed.Need(t, "rtorrent", "opentracker")
-	sw := testbed.StartSwarm(t, testbed.SwarmOptions{Torrents: 1, Size: 1 << 20, UploadKiB: 256})
-	s := &stack{swarm: sw}
-	tor := sw.Torrents[0]
-	deadline := time.Now().Add(time.Minute)
-	for sw.Leecher.MustInt(t, "d.complete", tor.InfoHash) != 1 {
-		if err := s.restartIfComplete(tor); err != nil { // incomplete: must do nothing
-			t.Fatal(err)
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("leecher did not complete within a minute")
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	if err := s.restartIfComplete(tor); err != nil {
-		t.Fatal(err)
-	}
-	sw.Leecher.WaitItems(t, 1, 10*time.Second)
-	deadline = time.Now().Add(10 * time.Second)
-	for {
-		v, err := sw.Leecher.Call("d.bytes_done", tor.InfoHash)
-		if err == nil && v.(int64) < tor.Size {
-			break // loaded again, with its data gone
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after restartIfComplete: d.bytes_done = %v, %v; want the item back and below %d", v, err, tor.Size)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}

@@ -108,27 +108,11 @@ func (s *stack) keepMoving(ctx context.Context, tb *testbed.Runner) {
 			continue
 		}
 		for _, tor := range s.swarm.Torrents {
-			if err := s.restartIfComplete(tor); err != nil {
+			if err := s.swarm.RestartIfComplete(tor); err != nil {
 				tb.Logf("keeping data moving: %v", err)
 			}
 		}
 	}
-}
-
-func (s *stack) restartIfComplete(tor testbed.Torrent) error {
-	l := s.swarm.Leecher
-	done, err := l.Call("d.complete", tor.InfoHash)
-	if err != nil || done != int64(1) {
-		return err
-	}
-	if _, err := l.Call("d.erase", tor.InfoHash); err != nil {
-		return fmt.Errorf("d.erase %s: %w", tor.Name, err)
-	}
-	if err := os.RemoveAll(filepath.Join(l.DownloadDir, tor.Name)); err != nil {
-		return err
-	}
-	_, err = l.Call("load.raw_start", "", tor.Meta, `d.directory.set="`+l.DownloadDir+`"`)
-	return err
 }
 
 func waitFor(tb *testbed.Runner, timeout time.Duration, what string, ok func() bool) {
