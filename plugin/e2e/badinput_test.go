@@ -224,31 +224,7 @@ func oneSecondSteps(t *testing.T, c *Collectd) {
 // times, from rrdtool fetch.
 func fetchSeconds(t *testing.T, file string, from, to time.Time) []Row {
 	t.Helper()
-	out, err := exec.Command("rrdtool", "fetch", file, "AVERAGE", "-r", "1",
-		"-s", strconv.FormatInt(from.Unix(), 10), "-e", strconv.FormatInt(to.Unix(), 10)).CombinedOutput()
-	if err != nil {
-		t.Fatalf("rrdtool fetch %s: %v: %s", file, err, out)
-	}
-	var rows []Row
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n")[1:] {
-		ts, rest, ok := strings.Cut(l, ":")
-		if !ok {
-			continue
-		}
-		sec, err := strconv.ParseInt(strings.TrimSpace(ts), 10, 64)
-		if err != nil {
-			continue
-		}
-		r := Row{Time: time.Unix(sec, 0)}
-		for _, f := range strings.Fields(rest) {
-			v, err := strconv.ParseFloat(f, 64)
-			if err != nil {
-				v = math.NaN()
-			}
-			r.Values = append(r.Values, v)
-		}
-		rows = append(rows, r)
-	}
+	_, rows := rrdFetch(t, file, "-r", "1", "-s", strconv.FormatInt(from.Unix(), 10), "-e", strconv.FormatInt(to.Unix(), 10))
 	return rows
 }
 

@@ -137,8 +137,15 @@ type Row struct {
 // resolution.
 func fetch(t *testing.T, file string, span time.Duration) (names []string, rows []Row) {
 	t.Helper()
-	out, err := exec.Command("rrdtool", "fetch", file, "AVERAGE", "-r", "60",
-		"-s", fmt.Sprintf("-%d", int(span.Seconds())), "-e", "now").CombinedOutput()
+	return rrdFetch(t, file, "-r", "60", "-s", fmt.Sprintf("-%d", int(span.Seconds())), "-e", "now")
+}
+
+// rrdFetch runs `rrdtool fetch file AVERAGE args...` and parses what it
+// prints: the data source names, then a row per step ("time: v v ..."),
+// unknown values ("nan", "-nan") as NaN.
+func rrdFetch(t *testing.T, file string, args ...string) (names []string, rows []Row) {
+	t.Helper()
+	out, err := exec.Command("rrdtool", append([]string{"fetch", file, "AVERAGE"}, args...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("rrdtool fetch %s: %v: %s", file, err, out)
 	}
