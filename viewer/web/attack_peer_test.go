@@ -63,35 +63,16 @@ func startHostilePeer(t *testing.T, values []peerValue, cacheTimeout int) *hosti
 	if err := os.WriteFile(filepath.Join(mod, "hostile.py"), []byte(hostilePy), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	port := testbed.FreePort(t, "127.0.0.1")
-	auth := filepath.Join(t.TempDir(), "auth")
-	if err := os.WriteFile(auth, []byte("seedbox: s3cret\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	central := stacktest.StartCollectd(t, stacktest.Options{Host: "central", CacheTimeout: cacheTimeout, Extra: fmt.Sprintf(`LoadPlugin network
-<Plugin network>
-  <Listen "127.0.0.1" "%d">
-    SecurityLevel Sign
-    AuthFile %q
-  </Listen>
-</Plugin>
-`, port, auth)})
-	opts := stacktest.Options{Host: "seedbox", Extra: fmt.Sprintf(`LoadPlugin network
-<Plugin network>
-  <Server "127.0.0.1" "%d">
-    SecurityLevel Sign
-    Username "seedbox"
-    Password "s3cret"
-  </Server>
-</Plugin>
-<LoadPlugin python>
+	listen, send := stacktest.SignedNetwork(t)
+	central := stacktest.StartCollectd(t, stacktest.Options{Host: "central", CacheTimeout: cacheTimeout, Extra: listen})
+	opts := stacktest.Options{Host: "seedbox", Extra: send + fmt.Sprintf(`<LoadPlugin python>
   Globals true
 </LoadPlugin>
 <Plugin python>
   ModulePath %q
   Import "hostile"
 </Plugin>
-`, port, mod)}
+`, mod)}
 	// The names go out only once the seedbox is up: its own LISTVAL
 	// would choke on them too, and StartCollectd waits on it.
 	seedbox := stacktest.StartCollectd(t, opts)

@@ -3,9 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,30 +27,10 @@ func TestMultiHost(t *testing.T) {
 	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(5, "http://127.0.0.1:9/announce", "multihost")), false)
 	rt.WaitItems(t, 5, 20*time.Second)
 
-	port := testbed.FreePort(t, "127.0.0.1") // collectd's network plugin speaks UDP; a free TCP port is free enough
-	auth := filepath.Join(t.TempDir(), "auth")
-	if err := os.WriteFile(auth, []byte("seedbox: s3cret\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	central := stacktest.StartCollectd(t, stacktest.Options{Host: "central", Extra: fmt.Sprintf(`LoadPlugin network
-<Plugin network>
-  <Listen "127.0.0.1" "%d">
-    SecurityLevel Sign
-    AuthFile %q
-  </Listen>
-</Plugin>
-`, port, auth)})
+	listen, send := stacktest.SignedNetwork(t)
+	central := stacktest.StartCollectd(t, stacktest.Options{Host: "central", Extra: listen})
 	stacktest.StartCollectd(t, stacktest.Options{Host: "seedbox1", PluginDir: stacktest.PluginDir(t),
-		RTorrent: []stacktest.Instance{{Name: "main", URL: rt.URL}},
-		Extra: fmt.Sprintf(`LoadPlugin network
-<Plugin network>
-  <Server "127.0.0.1" "%d">
-    SecurityLevel Sign
-    Username "seedbox"
-    Password "s3cret"
-  </Server>
-</Plugin>
-`, port)})
+		RTorrent: []stacktest.Instance{{Name: "main", URL: rt.URL}}, Extra: send})
 
 	deadline := time.Now().Add(30 * time.Second)
 	for {
