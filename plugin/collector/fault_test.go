@@ -310,21 +310,29 @@ func shortDir(t *testing.T) string {
 	return dir
 }
 
+// startBehindProxy starts a real rTorrent, a delaying proxy in front of
+// it and a collector reading through the proxy; after one good read it
+// arms the leak check (the proxy's own goroutines counted out).
+func startBehindProxy(t *testing.T) (*testbed.RTorrent, *delayProxy, *Collector, *fakeLog, func()) {
+	t.Helper()
+	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	px := startDelayProxy(t, rt.Socket)
+	var s sink
+	c, log := newCollector(t, px.URL, 5*time.Second, s.write)
+	if c.Read(context.Background(), faultInterval) == 0 {
+		t.Fatalf("first read wrote nothing\n%s", log)
+	}
+	return rt, px, c, log, leakCheck(t, func() int { return int(px.active.Load()) })
+}
+
 // TestFaultFrozenMidRead: rTorrent receives SIGSTOP while a read's request
 // is on its way to it. The read ends at its deadline with a clear error;
 // reads during the freeze each end at the deadline too and leave no
 // goroutine behind; one ERROR for the freeze; after SIGCONT the next read
 // writes the values and logs one NOTICE. Repeated, nothing leaks.
 func TestFaultFrozenMidRead(t *testing.T) {
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	px := startDelayProxy(t, rt.Socket)
-	var s sink
-	c, log := newCollector(t, px.URL, 5*time.Second, s.write)
+	rt, px, c, log, check := startBehindProxy(t)
 	ctx := context.Background()
-	if c.Read(ctx, faultInterval) == 0 {
-		t.Fatalf("first read wrote nothing\n%s", log)
-	}
-	check := leakCheck(t, func() int { return int(px.active.Load()) })
 	deadline := Deadline(5*time.Second, faultInterval)
 	const cycles = 5
 	for i := 0; i < cycles; i++ {
@@ -380,15 +388,8 @@ func TestFaultFrozenMidRead(t *testing.T) {
 // ends at its deadline, the error is logged once for many intervals, and
 // the first read after the delay goes writes the values again.
 func TestFaultSlowRTorrent(t *testing.T) {
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	px := startDelayProxy(t, rt.Socket)
-	var s sink
-	c, log := newCollector(t, px.URL, 5*time.Second, s.write)
+	_, px, c, log, check := startBehindProxy(t)
 	ctx := context.Background()
-	if c.Read(ctx, faultInterval) == 0 {
-		t.Fatalf("first read wrote nothing\n%s", log)
-	}
-	check := leakCheck(t, func() int { return int(px.active.Load()) })
 	deadline := Deadline(5*time.Second, faultInterval)
 	const cycles, slowReads = 3, 6
 	for i := 0; i < cycles; i++ {
@@ -430,15 +431,8 @@ func TestFaultSlowRTorrent(t *testing.T) {
 // confirmReads reads is still logged as an ERROR although it follows a
 // flap closely.
 func TestFaultSlowFlapping(t *testing.T) {
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	px := startDelayProxy(t, rt.Socket)
-	var s sink
-	c, log := newCollector(t, px.URL, 5*time.Second, s.write)
+	rt, px, c, log, check := startBehindProxy(t)
 	ctx := context.Background()
-	if c.Read(ctx, faultInterval) == 0 {
-		t.Fatalf("first read wrote nothing\n%s", log)
-	}
-	check := leakCheck(t, func() int { return int(px.active.Load()) })
 	deadline := Deadline(5*time.Second, faultInterval)
 	const flaps = 8
 	for i := 0; i < flaps; i++ {
