@@ -19,9 +19,11 @@ export CGO_ENABLED := 1
 export CGO_CPPFLAGS := -I/usr/include/collectd/core/daemon -I/usr/include/collectd/core -I/usr/include/collectd
 
 # Debian packages: the real components the tests start, and the headers
-# and libraries the build links against.
+# and libraries the build links against. libpython3.11 is what collectd's
+# python plugin links (collectd-core only suggests it); the hostile-peer
+# test (viewer/web) sends its names through that plugin.
 DEB_PACKAGES := collectd-core collectd-dev rrdtool librrd-dev rtorrent opentracker \
-	mktorrent nginx chromium gcc pkg-config procps
+	mktorrent nginx chromium gcc pkg-config procps libpython3.11
 
 # Test knobs: TESTFLAGS for extra go test flags (e.g. TESTFLAGS=-short),
 # FUZZTIME for each fuzz target's bounded run inside `make test`. It is a
