@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"time"
 )
 
 // checkHeader reads an RRD file's header in Go and refuses a file that
@@ -130,3 +131,34 @@ const (
 	maxRows  = 1 << 28
 	maxSpan  = 1 << 32 // seconds per row: over a century
 )
+
+// LastUpdate returns the time of an RRD file's last update, read from its
+// header in Go, without librrd. librrd takes an fcntl read lock to read
+// even this, and collectd's rrdtool plugin asks for its write lock without
+// waiting: an update that meets any reader fails ("could not lock RRD")
+// and its values are lost. The viewer asks this over and over right after
+// a FLUSH, exactly when collectd writes those files, so it must not lock.
+// A read that races a write may see the old time; callers poll.
+func LastUpdate(path string) (time.Time, error) {
+	if strconv.IntSize != 64 {
+		return time.Time{}, fmt.Errorf("datadir: %s: the header layout read here is 64-bit Linux's", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("datadir: %w", err)
+	}
+	defer f.Close()
+	head := make([]byte, statHeadSize)
+	if err := readAt(f, head, 0); err != nil || string(head[0:4]) != "RRD\x00" {
+		return time.Time{}, fmt.Errorf("datadir: %s: not an RRD header", path)
+	}
+	dsCnt, rraCnt := ne.Uint64(head[24:32]), ne.Uint64(head[32:40])
+	if dsCnt == 0 || dsCnt > maxCount || rraCnt == 0 || rraCnt > maxCount {
+		return time.Time{}, fmt.Errorf("datadir: %s: %d data sources and %d archives", path, dsCnt, rraCnt)
+	}
+	last := make([]byte, 8) // live_head_t.last_up, a time_t
+	if err := readAt(f, last, statHeadSize+dsCnt*dsDefSize+rraCnt*rraDefSize); err != nil {
+		return time.Time{}, fmt.Errorf("datadir: %s: reading the last update: %w", path, err)
+	}
+	return time.Unix(int64(ne.Uint64(last)), 0), nil
+}

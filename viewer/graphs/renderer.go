@@ -225,7 +225,9 @@ func lastChange(files []*datadir.File) int64 {
 // flush gets collectd's cached values of the files onto disk when
 // collectd holds newer values than the files: FLUSH, then wait (bounded)
 // until the files' last update catches up, because collectd answers FLUSH
-// before its write queue has run.
+// before its write queue has run. The files' times are read without
+// librrd's lock (datadir.LastUpdate): polling through librrd made
+// collectd's own writes of those files fail with "could not lock RRD".
 func (r *Renderer) flush(ctx context.Context, files []*datadir.File) {
 	if r.Collectd == nil {
 		return
@@ -252,7 +254,7 @@ func (r *Renderer) flush(ctx context.Context, files []*datadir.File) {
 		if !ok || id.Validate() != nil {
 			continue
 		}
-		last, _, err := rrd.LastUpdate(f.Path())
+		last, err := datadir.LastUpdate(f.Path())
 		if err != nil || !seen.Truncate(time.Second).After(last) {
 			continue
 		}
@@ -271,7 +273,7 @@ func (r *Renderer) flush(ctx context.Context, files []*datadir.File) {
 	deadline := time.Now().Add(r.FlushWait)
 	for _, p := range todo {
 		for ctx.Err() == nil {
-			last, _, err := rrd.LastUpdate(p.f.Path())
+			last, err := datadir.LastUpdate(p.f.Path())
 			if err != nil || !p.want.After(last) {
 				break
 			}
