@@ -1,6 +1,8 @@
 package rtorrent
 
 import (
+	"bytes"
+	"encoding/xml"
 	"errors"
 	"reflect"
 	"strings"
@@ -100,6 +102,9 @@ func FuzzFastDecode(f *testing.F) {
 		if _, isFault := fast.(*Fault); isFault {
 			return
 		}
+		if koloTruncatesAfterEmptyValue(body) {
+			return // kolo's defect, not ours: see TestEmptyValueKeepsRest
+		}
 		if !sameValue(fast, slow) {
 			t.Fatalf("fast %#v != kolo %#v for %q", fast, slow, body)
 		}
@@ -140,6 +145,64 @@ func TestFastDecodeMatchesKolo(t *testing.T) {
 // sameValue compares decoded values, allowing for kolo/xmlrpc's one known
 // difference: it decodes an empty <string></string> to nil, where the fast
 // decoder (rightly) gives "".
+// koloTruncatesAfterEmptyValue reports whether body holds a <value> with
+// nothing but white space (or comments) before its </value>. kolo/xmlrpc
+// consumes that </value> while decoding the empty value and then skips to
+// the end of the enclosing element, so every array element after it is
+// dropped. The fast decoder reads it as "" (XML-RPC's default type is
+// string) and keeps the rest, so the two cannot be compared there.
+// CI's fuzzing found this (seed 801586349d2cdc23).
+func koloTruncatesAfterEmptyValue(body []byte) bool {
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	dec.Strict = false
+	inValue := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			inValue = t.Name.Local == "value"
+		case xml.EndElement:
+			if inValue && t.Name.Local == "value" {
+				return true
+			}
+			inValue = false
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) > 0 {
+				inValue = false
+			}
+		}
+	}
+}
+
+// TestEmptyValueKeepsRest pins the behaviour the fuzz comparison with kolo
+// has to skip: an empty untyped <value></value> is the empty string and
+// the elements after it are kept.
+func TestEmptyValueKeepsRest(t *testing.T) {
+	for _, empty := range []string{"<value></value>", "<value>\r\n</value>"} {
+		body := "<methodResponse><params><param><value><array><data>" + empty +
+			"<value><i4>1</i4></value></data></array></value></param></params></methodResponse>"
+		got, err := fastDecode([]byte(body))
+		if err != nil {
+			t.Fatalf("%s: %v", empty, err)
+		}
+		if want := []any{"", int64(1)}; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %#v, want %#v", empty, got, want)
+		}
+		if !koloTruncatesAfterEmptyValue([]byte(body)) {
+			t.Errorf("%s: the fuzz filter does not recognise it", empty)
+		}
+	}
+	if !koloTruncatesAfterEmptyValue([]byte("<data><value><!-- c --></value></data>")) {
+		t.Error("the fuzz filter misses an empty value holding a comment")
+	}
+	if koloTruncatesAfterEmptyValue([]byte("<value><string></string></value><value>x</value>")) {
+		t.Error("the fuzz filter skips typed or non-empty values too")
+	}
+}
+
 func sameValue(fast, slow any) bool {
 	switch f := fast.(type) {
 	case string:
