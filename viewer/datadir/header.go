@@ -137,7 +137,9 @@ const (
 // even this, and collectd's rrdtool plugin asks for its write lock without
 // waiting: an update that meets any reader fails ("could not lock RRD")
 // and its values are lost. The viewer asks this over and over right after
-// a FLUSH, exactly when collectd writes those files, so it must not lock.
+// a FLUSH, exactly when collectd writes those files, so it must never lock,
+// even when the rrd package is told to keep librrd's lock
+// (RTMON_RRD_READ_LOCK=1, see viewer/rrd/readlock.c); it is also cheaper.
 // A read that races a write may see the old time; callers poll.
 func LastUpdate(path string) (time.Time, error) {
 	if strconv.IntSize != 64 {

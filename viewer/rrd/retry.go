@@ -8,10 +8,11 @@ import (
 
 // lockRetryDelays are the waits between attempts when a file is locked.
 // collectd's rrdtool plugin holds an fcntl write lock on a file while it
-// writes to it, a few milliseconds; librrd asks for its read lock without
-// waiting and fails at once with "could not lock RRD". Right after the
-// viewer's own FLUSH that collision is likely, so reads retry for about
-// 0.3 s in all before giving up with librrd's message.
+// writes to it, a few milliseconds; a read meeting it fails at once with
+// librrd's "could not lock RRD" (readlock.c keeps that refusal while it
+// drops librrd's own read lock). Right after the viewer's own FLUSH that
+// collision is likely, so reads retry for about 0.3 s in all before giving
+// up with librrd's message.
 var lockRetryDelays = []time.Duration{
 	5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond,
 	40 * time.Millisecond, 80 * time.Millisecond, 160 * time.Millisecond,
