@@ -177,6 +177,30 @@ func koloTruncatesAfterEmptyValue(body []byte) bool {
 	}
 }
 
+// TestLineEndsNormalised: a carriage return written in a string is read
+// as XML requires, the way kolo/xmlrpc (encoding/xml) reads it; one written
+// as a character reference stays. FuzzFastDecode found the difference.
+func TestLineEndsNormalised(t *testing.T) {
+	for _, tc := range []struct{ raw, want string }{
+		{"a\rb", "a\nb"},
+		{"a\r\nb", "a\nb"},
+		{"\r", "\n"},
+		{"\r\r\n", "\n\n"},
+		{"a&#13;b", "a\rb"},
+		{"a&#13;\nb&amp;\r", "a\r\nb&\n"},
+	} {
+		body := "<methodResponse><params><param><value><string>" + tc.raw + "</string></value></param></params></methodResponse>"
+		got, err := fastDecode([]byte(body))
+		if err != nil || got != tc.want {
+			t.Errorf("%q: fast decoder %q, %v; want %q", tc.raw, got, err, tc.want)
+		}
+		var slow any
+		if err := xmlrpc.Response(body).Unmarshal(&slow); err != nil || slow != tc.want {
+			t.Errorf("%q: kolo %q, %v; want %q", tc.raw, slow, err, tc.want)
+		}
+	}
+}
+
 // TestEmptyValueKeepsRest pins the behaviour the fuzz comparison with kolo
 // has to skip: an empty untyped <value></value> is the empty string and
 // the elements after it are kept.

@@ -167,7 +167,7 @@ func (p *parser) text() (string, error) {
 	}
 	raw := p.b[p.i : p.i+j]
 	p.i += j
-	if bytes.IndexByte(raw, '&') < 0 {
+	if bytes.IndexByte(raw, '&') < 0 && bytes.IndexByte(raw, '\r') < 0 {
 		return string(raw), nil
 	}
 	return unescapeXML(raw)
@@ -352,12 +352,22 @@ func (p *parser) structure() (any, error) {
 }
 
 // unescapeXML resolves the five predefined entities and character
-// references. Anything else is refused, like encoding/xml does.
+// references. Anything else is refused, like encoding/xml does. Line ends
+// written as such are normalised as XML requires (and encoding/xml does):
+// "\r\n" and a lone "\r" become "\n"; a "&#13;" stays a carriage return.
 func unescapeXML(raw []byte) (string, error) {
 	var b strings.Builder
 	b.Grow(len(raw))
 	for i := 0; i < len(raw); {
 		c := raw[i]
+		if c == '\r' {
+			b.WriteByte('\n')
+			i++
+			if i < len(raw) && raw[i] == '\n' {
+				i++
+			}
+			continue
+		}
 		if c != '&' {
 			b.WriteByte(c)
 			i++
