@@ -17,6 +17,7 @@ type runResult struct {
 	Idle        struct{ Stat, Sched float64 } // rTorrent's own CPU share, subtracted
 	Fast        cost                          // one fast-tier read
 	Full        cost                          // one full scan (a read with a forced scan, less one fast read)
+	FullStatic  cost                          // one full scan that also re-reads labels and trackers (once per MaxScanInterval)
 	Delta       cost                          // one delta scan (a read with a delta scan, less one fast read)
 	A, B, Naive cost                          // one scrape
 	FullDur     time.Duration                 // the Reader's own measure of the full scan (ScanInfo.Duration)
@@ -77,7 +78,12 @@ func benchSize(ctx context.Context, tb *testbed.Runner, o *options, n int) sizeR
 	deltaOpt := def
 	deltaOpt.LoadBudget, deltaOpt.MinScanInterval, deltaOpt.MaxScanInterval = 1, time.Nanosecond, time.Hour
 	deltaReader := sensors.NewReader(newClient(), deltaOpt)
-	for _, r := range []*sensors.Reader{ours, deltaReader} {
+	// staticReader's every scan is full and re-reads the static fields:
+	// what the default Reader does once per MaxScanInterval.
+	staticOpt := def
+	staticOpt.LoadBudget, staticOpt.MinScanInterval, staticOpt.MaxScanInterval = 1, time.Nanosecond, time.Nanosecond
+	staticReader := sensors.NewReader(newClient(), staticOpt)
+	for _, r := range []*sensors.Reader{ours, deltaReader, staticReader} {
 		if _, err := r.Read(ctx, true); err != nil {
 			tb.Fatalf("first read: %v", err)
 		}
@@ -87,7 +93,7 @@ func benchSize(ctx context.Context, tb *testbed.Runner, o *options, n int) sizeR
 
 	for i := 0; i < o.runs; i++ {
 		fmt.Fprintf(os.Stderr, "readcost: %d items, run %d of %d\n", n, i+1, o.runs)
-		r, note := oneRun(ctx, tb, o, m, n, ours, deltaReader, base, globals)
+		r, note := oneRun(ctx, tb, o, m, n, ours, deltaReader, staticReader, base, globals)
 		res.NaiveNote = note
 		res.Runs = append(res.Runs, r)
 	}
@@ -120,7 +126,7 @@ func presentGlobals(ctx context.Context, tb *testbed.Runner, c *rtorrent.Client)
 	return out
 }
 
-func oneRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, n int, ours, deltaReader *sensors.Reader,
+func oneRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, n int, ours, deltaReader, staticReader *sensors.Reader,
 	base *rtorrent.Client, globals []string) (runResult, string) {
 	var r runResult
 	must := func(c cost, err error) cost {
@@ -149,6 +155,16 @@ func oneRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, n int
 	})).per()
 	r.Full = read.minus(r.Fast)
 	r.FullDur = last.Scan.Duration
+
+	sc := []*rtorrent.Client{staticReader.Client()}
+	read = must(m.measure(scans, sc, func() error {
+		s, err := staticReader.Read(ctx, true)
+		if err == nil && (s.Scan == nil || !s.Scan.Full) {
+			err = fmt.Errorf("a forced read did not run a full scan")
+		}
+		return err
+	})).per()
+	r.FullStatic = read.minus(r.Fast)
 
 	dc := []*rtorrent.Client{deltaReader.Client()}
 	prev := time.Time{}
@@ -183,16 +199,17 @@ func oneRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, n int
 	}
 
 	// Per minute at the default settings. A full scan runs at least every
-	// MaxScanInterval (counted as exactly that often: an upper bound), a
-	// delta at every other scan tick; the cadence is the Reader's rule
-	// applied to the scan durations the Reader itself measured.
+	// MaxScanInterval (counted as exactly that often: an upper bound) and
+	// then also re-reads labels and trackers, a delta at every other scan
+	// tick; the cadence is the Reader's rule applied to the scan durations
+	// the Reader itself measured.
 	def := sensors.DefaultOptions()
 	r.GapFull = scanGap(r.FullDur, def, o.interval)
 	r.GapDelta = scanGap(r.DeltaDur, def, o.interval)
 	perMin := time.Minute.Seconds()
 	r.OursMin = r.Fast.scale(perMin / o.interval.Seconds()).
 		plus(r.Delta.scale(perMin / r.GapDelta.Seconds())).
-		plus(r.Full.scale(perMin / max(def.MaxScanInterval, r.GapFull).Seconds()))
+		plus(r.FullStatic.scale(perMin / max(def.MaxScanInterval, r.GapFull).Seconds()))
 	r.OursBefore = r.Fast.scale(perMin / o.interval.Seconds()).plus(r.Full.scale(perMin / r.GapFull.Seconds()))
 	scrapes := perMin / o.interval.Seconds()
 	r.AMin, r.BMin, r.NaiveMin = r.A.scale(scrapes), r.B.scale(scrapes), r.Naive.scale(scrapes)

@@ -48,6 +48,7 @@ type Reader struct {
 	identity struct{ client, library, hostname string }
 
 	static   map[string]staticInfo
+	staticAt time.Time // when every item's static fields were last read at once
 	events   eventCounter
 	known    known // every item as of the latest scan (delta.go)
 	last     *scanResult
@@ -235,9 +236,18 @@ func (r *Reader) scan(ctx context.Context, full bool, s *Snapshot) error {
 	}
 	r.known.hashing, r.known.hashingOK = s.Items.Hashing, r.plan.hashing
 	items := r.known.list
+	if r.staticAt.IsZero() {
+		r.staticAt = start
+	}
 	fetched, err := r.fetchStatic(ctx, items)
 	if err != nil {
 		return err
+	}
+	if full && r.staticDue(start) {
+		if err := r.fetchStaticFull(ctx); err != nil {
+			return err
+		}
+		r.staticAt = start
 	}
 	res := r.summarize(items)
 	if r.opt.PeerFlags {

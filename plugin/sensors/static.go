@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/rtmon/rtmon/plugin/rtorrent"
 )
@@ -167,6 +168,19 @@ func staticOf(res []rtorrent.Result, calls []rtorrent.Method) (staticInfo, error
 	return st, nil
 }
 
+// staticDue says whether the cached labels and trackers are due a re-read:
+// once every MaxScanInterval, with a full scan. They are read for each new
+// hash and then kept, but ruTorrent relabels items (d.custom1.set) and
+// without a re-read a relabelled item would count under its old label
+// until it left rTorrent. One d.multicall2 of the static fields over main
+// costs about what the full scan does, so this at most doubles the full
+// scans' cost once per MaxScanInterval, and the load budget counts it.
+func (r *Reader) staticDue(now time.Time) bool {
+	return (r.opt.PerLabel || r.opt.PerTracker) && now.Sub(r.staticAt) >= r.opt.MaxScanInterval
+}
+
+// fetchStaticFull reads the static fields of every item in one
+// d.multicall2 over main; rows that do not decode keep what the cache had.
 func (r *Reader) fetchStaticFull(ctx context.Context) error {
 	args := []any{"", "main", "d.hash=", "d.size_bytes=", "d.size_files=", "d.custom1="}
 	if r.opt.PerTracker {
