@@ -17,7 +17,7 @@ type runResult struct {
 	Idle        struct{ Stat, Sched float64 } // rTorrent's own CPU share, subtracted
 	Fast        cost                          // one fast-tier read
 	Full        cost                          // one full scan (a read with a forced scan, less one fast read)
-	FullStatic  cost                          // one full scan that also re-reads labels and trackers (once per MaxScanInterval)
+	FullStatic  cost                          // one full scan that also re-reads every label (once per MaxScanInterval)
 	Delta       cost                          // one delta scan (a read with a delta scan, less one fast read)
 	A, B, Naive cost                          // one scrape
 	FullDur     time.Duration                 // the Reader's own measure of the full scan (ScanInfo.Duration)
@@ -78,7 +78,7 @@ func benchSize(ctx context.Context, tb *testbed.Runner, o *options, n int) sizeR
 	deltaOpt := def
 	deltaOpt.LoadBudget, deltaOpt.MinScanInterval, deltaOpt.MaxScanInterval = 1, time.Nanosecond, time.Hour
 	deltaReader := sensors.NewReader(newClient(), deltaOpt)
-	// staticReader's every scan is full and re-reads the static fields:
+	// staticReader's every scan is full and re-reads every label:
 	// what the default Reader does once per MaxScanInterval.
 	staticOpt := def
 	staticOpt.LoadBudget, staticOpt.MinScanInterval, staticOpt.MaxScanInterval = 1, time.Nanosecond, time.Nanosecond
@@ -200,7 +200,7 @@ func oneRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, n int
 
 	// Per minute at the default settings. A full scan runs at least every
 	// MaxScanInterval (counted as exactly that often: an upper bound) and
-	// then also re-reads labels and trackers, a delta at every other scan
+	// then also re-reads every label, a delta at every other scan
 	// tick; the cadence is the Reader's rule applied to the scan durations
 	// the Reader itself measured.
 	def := sensors.DefaultOptions()

@@ -110,7 +110,7 @@ func printSize(w io.Writer, o *options, s sizeResult) {
 	fmt.Fprint(w, "Per read (baselines: per scrape):\n\n", header)
 	row(w, "ours: fast tier", pick(rs, func(r runResult) cost { return r.Fast }))
 	row(w, "ours: full scan", pick(rs, func(r runResult) cost { return r.Full }))
-	row(w, "ours: full scan + labels/trackers re-read", pick(rs, func(r runResult) cost { return r.FullStatic }))
+	row(w, "ours: full scan + labels re-read", pick(rs, func(r runResult) cost { return r.FullStatic }))
 	row(w, "ours: delta scan", pick(rs, func(r runResult) cost { return r.Delta }))
 	row(w, "baseline a: download_list per view + per-item calls for active", pick(rs, func(r runResult) cost { return r.A }))
 	row(w, "baseline b: d.multicall2, 10 fields", pick(rs, func(r runResult) cost { return r.B }))
@@ -121,7 +121,7 @@ func printSize(w io.Writer, o *options, s sizeResult) {
 	row(w, naive, pick(rs, func(r runResult) cost { return r.Naive }))
 	gf := time.Duration(pickF(rs, func(r runResult) float64 { return float64(r.GapFull) }))
 	gd := time.Duration(pickF(rs, func(r runResult) float64 { return float64(r.GapDelta) }))
-	fmt.Fprintf(w, "\nPer minute at the default settings (Interval %v; scan cadence from the Reader's rule: after a full scan of %v the next scan waits %v, after a delta scan of %v, %v; a full scan with the labels and trackers re-read every 15 min at most, counted as exactly that):\n\n",
+	fmt.Fprintf(w, "\nPer minute at the default settings (Interval %v; scan cadence from the Reader's rule: after a full scan of %v the next scan waits %v, after a delta scan of %v, %v; a full scan with the labels re-read every 15 min at most, counted as exactly that):\n\n",
 		o.interval, time.Duration(pickF(rs, func(r runResult) float64 { return float64(r.FullDur) })).Round(time.Millisecond), gf,
 		time.Duration(pickF(rs, func(r runResult) float64 { return float64(r.DeltaDur) })).Round(10*time.Microsecond), gd)
 	fmt.Fprint(w, header)

@@ -458,3 +458,82 @@ func hugeScan(n, msgLen int) testbed.Tamper {
 		return rows, nil
 	}
 }
+
+// TestLabelReReadBadReplies: the periodic re-read of every label answers
+// with a fault, or with a malformed row. The scan stands, one clear
+// sub-error says what happened, labels keep their last good values, and
+// the next clean re-read shows the relabel.
+func TestLabelReReadBadReplies(t *testing.T) {
+	b := startBadStack(t)
+	hashes := b.rt.MustCall(t, "download_list", "", "main").([]any)
+	for _, h := range hashes {
+		b.rt.MustCall(t, "d.custom1.set", h, "a")
+	}
+	opt := sensors.DefaultOptions()
+	opt.LoadBudget, opt.MinScanInterval, opt.MaxScanInterval = 1, time.Millisecond, 100*time.Millisecond
+	r := b.reader(t, opt)
+	labels := func() (map[string]int64, *sensors.Snapshot) {
+		t.Helper()
+		time.Sleep(opt.MaxScanInterval + 10*time.Millisecond) // the re-read is due
+		s, err := r.Read(context.Background(), true)
+		if err != nil || s.Scan == nil || !s.Scan.Full {
+			t.Fatalf("read: %v, scan %+v", err, s.Scan)
+		}
+		got := map[string]int64{}
+		for _, g := range s.Labels {
+			got[g.Name] = g.Items
+		}
+		return got, s
+	}
+	if got, _ := labels(); got["a"] != b.items || len(got) != 1 || len(r.SubErrors()) > 0 {
+		t.Fatalf("labels %v, sub-errors %v; want all %d under a", got, r.SubErrors(), b.items)
+	}
+	b.rt.MustCall(t, "d.custom1.set", hashes[0], "b")
+	isLabels := func(m string, args []any) bool {
+		return m == "d.multicall2" && len(args) == 4 && fmt.Sprint(args[3]) == "d.custom1="
+	}
+	for _, tc := range []struct {
+		name   string
+		tamper func(v any) any // nil: a fault
+		want   string
+	}{
+		{"fault", nil, "fault -501"},
+		{"not an array", func(any) any { return "x" }, "want an array"},
+		{"hash not a string", func(v any) any { v.([]any)[0].([]any)[0] = int64(5); return v }, "1 of"},
+		{"label an integer", func(v any) any { v.([]any)[0].([]any)[1] = int64(5); return v }, "1 of"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			seen := 0
+			b.proxy.Set(func(m string, args []any, v any, f *testbed.Fault) (any, *testbed.Fault) {
+				if !isLabels(m, args) {
+					return v, f
+				}
+				seen++
+				if tc.tamper == nil {
+					return nil, &testbed.Fault{Code: -501, String: "Unsupported target type found."}
+				}
+				return tc.tamper(v), f
+			})
+			defer b.proxy.Set(nil)
+			got, s := labels()
+			if seen == 0 {
+				t.Fatal("no label re-read went through the proxy")
+			}
+			errs := r.SubErrors()
+			if len(errs) != 1 {
+				t.Fatalf("sub-errors %v, want exactly one", errs)
+			}
+			checkOneLine(t, errs[0], "labels", tc.want)
+			if s.Scan.Items != int(b.items) || s.Sizes == nil {
+				t.Errorf("scan %+v: want the scan to stand", s.Scan)
+			}
+			if got["a"]+got["b"] != b.items || got["a"] < b.items-1 {
+				t.Errorf("labels %v: want the last good ones (all a), or b for the one relabelled item", got)
+			}
+		})
+	}
+	b.proxy.Set(nil)
+	if got, _ := labels(); got["a"] != b.items-1 || got["b"] != 1 {
+		t.Errorf("after a clean re-read: labels %v, want one item under b", got)
+	}
+}

@@ -48,7 +48,7 @@ type Reader struct {
 	identity struct{ client, library, hostname string }
 
 	static   map[string]staticInfo
-	staticAt time.Time // when every item's static fields were last read at once
+	labelsAt time.Time // when every item's label was last read
 	events   eventCounter
 	known    known // every item as of the latest scan (delta.go)
 	last     *scanResult
@@ -236,18 +236,21 @@ func (r *Reader) scan(ctx context.Context, full bool, s *Snapshot) error {
 	}
 	r.known.hashing, r.known.hashingOK = s.Items.Hashing, r.plan.hashing
 	items := r.known.list
-	if r.staticAt.IsZero() {
-		r.staticAt = start
+	if r.labelsAt.IsZero() {
+		r.labelsAt = start // the first scan reads every label as static data
 	}
 	fetched, err := r.fetchStatic(ctx, items)
 	if err != nil {
 		return err
 	}
-	if full && r.staticDue(start) {
-		if err := r.fetchStaticFull(ctx); err != nil {
-			return err
+	if full && r.labelsDue(start) {
+		// A failed re-read costs only the relabels it would have shown:
+		// the scan stands, and the next full scan tries again.
+		if err := r.fetchLabels(ctx); err != nil {
+			r.noteSubError(fmt.Errorf("%w; labels not read again, kept as they were", err))
+		} else {
+			r.labelsAt = start
 		}
-		r.staticAt = start
 	}
 	res := r.summarize(items)
 	if r.opt.PeerFlags {
