@@ -77,3 +77,27 @@ func rangeArgs() []string {
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// fileRead is one of the library's calls that read a file.
+type fileRead struct {
+	name string
+	call func() error
+}
+
+// fileReads are every kind of read of f's file: graph, xport, fetch,
+// lastupdate and info, in that order.
+func fileReads(f *fixture) []fileRead {
+	return []fileRead{
+		{"graph", func() error {
+			_, err := Graph(append(rangeArgs(), "DEF:a="+Escape(f.path)+":v:AVERAGE", "LINE1:a#ff0000"))
+			return err
+		}},
+		{"xport", func() error {
+			_, err := Xport(append(rangeArgs(), "DEF:a="+Escape(f.path)+":v:AVERAGE", "XPORT:a"))
+			return err
+		}},
+		{"fetch", func() error { _, err := Fetch(f.path, "AVERAGE", t0, t0+nUpd*step, step); return err }},
+		{"lastupdate", func() error { _, _, err := LastUpdate(f.path); return err }},
+		{"info", func() error { _, err := Info(f.path); return err }},
+	}
+}

@@ -102,22 +102,7 @@ func readWhileWriting(t *testing.T, file string, span time.Duration, read func()
 func TestReadsNeverRefuseWriters(t *testing.T) {
 	dir := t.TempDir()
 	f := makeRRD(t, dir, "w.rrd", 1)
-	calls := []struct {
-		name string
-		call func() error
-	}{
-		{"graph", func() error {
-			_, err := Graph(append(rangeArgs(), "DEF:a="+Escape(f.path)+":v:AVERAGE", "LINE1:a#ff0000"))
-			return err
-		}},
-		{"xport", func() error {
-			_, err := Xport(append(rangeArgs(), "DEF:a="+Escape(f.path)+":v:AVERAGE", "XPORT:a"))
-			return err
-		}},
-		{"fetch", func() error { _, err := Fetch(f.path, "AVERAGE", t0, t0+nUpd*step, step); return err }},
-		{"lastupdate", func() error { _, _, err := LastUpdate(f.path); return err }},
-		{"info", func() error { _, err := Info(f.path); return err }},
-	}
+	calls := fileReads(f)
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {
 			skipped0, _ := readLockCounts()
@@ -136,7 +121,7 @@ func TestReadsNeverRefuseWriters(t *testing.T) {
 	t.Run("librrd's own lock", func(t *testing.T) {
 		setReadLock(true)
 		defer setReadLock(false)
-		refused, tries, reads := readWhileWriting(t, f.path, 800*time.Millisecond, calls[2].call)
+		refused, tries, reads := readWhileWriting(t, f.path, 800*time.Millisecond, calls[2].call) // fetch
 		if refused == 0 {
 			t.Errorf("with librrd's read lock, %d reads never refused the writer's %d tries: the test cannot see the fault", reads, tries)
 		}

@@ -82,22 +82,7 @@ func lockFor(t *testing.T, file string, d time.Duration) {
 func TestLockedFileRetried(t *testing.T) {
 	dir := t.TempDir()
 	f := makeRRD(t, dir, "a.rrd", 1)
-	calls := []struct {
-		name string
-		call func() error
-	}{
-		{"graph", func() error {
-			_, err := Graph(append(rangeArgs(), "DEF:a="+Escape(f.path)+":v:AVERAGE", "LINE1:a#ff0000"))
-			return err
-		}},
-		{"xport", func() error {
-			_, err := Xport(append(rangeArgs(), "DEF:a="+Escape(f.path)+":v:AVERAGE", "XPORT:a"))
-			return err
-		}},
-		{"fetch", func() error { _, err := Fetch(f.path, "AVERAGE", t0, t0+nUpd*step, step); return err }},
-		{"lastupdate", func() error { _, _, err := LastUpdate(f.path); return err }},
-		{"info", func() error { _, err := Info(f.path); return err }},
-	}
+	calls := fileReads(f)
 	for _, c := range calls {
 		t.Run(c.name+"/brief lock", func(t *testing.T) {
 			lockFor(t, f.path, 60*time.Millisecond)
