@@ -1,12 +1,9 @@
 package rrd
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -17,13 +14,7 @@ import (
 // half millisecond, releases it at once when granted, and prints "ready"
 // first and "refused R of N" at the end.
 func contend(spec string) int {
-	file, d, _ := strings.Cut(spec, "|")
-	span, err := time.ParseDuration(d)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	f, err := os.OpenFile(file, os.O_RDWR, 0)
+	f, span, err := openSpec(spec)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -57,21 +48,7 @@ func contend(spec string) int {
 // of the writer's tries were refused, out of how many, and the reads done.
 func readWhileWriting(t *testing.T, file string, span time.Duration, read func() error) (refused, tries, reads int) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "RTMON_TEST_CONTEND="+file+"|"+span.String())
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	lines := bufio.NewScanner(out)
-	if !lines.Scan() || lines.Text() != "ready" {
-		t.Fatalf("contending writer: %q, %v", lines.Text(), lines.Err())
-	}
+	lines := startChild(t, "RTMON_TEST_CONTEND", file, span, "ready")
 	summary := make(chan string, 1)
 	go func() {
 		lines.Scan()

@@ -24,16 +24,46 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// openSpec opens the file of a child's spec ("file|duration") for
+// writing and parses the duration.
+func openSpec(spec string) (*os.File, time.Duration, error) {
+	file, d, _ := strings.Cut(spec, "|")
+	span, err := time.ParseDuration(d)
+	if err != nil {
+		return nil, 0, err
+	}
+	f, err := os.OpenFile(file, os.O_RDWR, 0)
+	return f, span, err
+}
+
+// startChild runs this test binary again in a child mode (mode is the
+// environment variable TestMain looks for) on file for d, checks that its
+// first line is first, and returns the rest of its output. t.Cleanup
+// kills it.
+func startChild(t *testing.T, mode, file string, d time.Duration, first string) *bufio.Scanner {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), mode+"="+file+"|"+d.String())
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	lines := bufio.NewScanner(out)
+	if !lines.Scan() || lines.Text() != first {
+		t.Fatalf("%s child: %q, %v; want %q", mode, lines.Text(), lines.Err(), first)
+	}
+	return lines
+}
+
 // holdLock write-locks file for the duration in spec ("file|duration"),
 // says "locked" on stdout, and exits when the time is up.
 func holdLock(spec string) int {
-	file, d, _ := strings.Cut(spec, "|")
-	hold, err := time.ParseDuration(d)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	f, err := os.OpenFile(file, os.O_RDWR, 0)
+	f, hold, err := openSpec(spec)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -59,21 +89,7 @@ func holdLock(spec string) int {
 // once the lock is held.
 func lockFor(t *testing.T, file string, d time.Duration) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "RTMON_TEST_HOLD_LOCK="+file+"|"+d.String())
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil || line != "locked\n" {
-		t.Fatalf("lock holder: %q, %v", line, err)
-	}
+	startChild(t, "RTMON_TEST_HOLD_LOCK", file, d, "locked")
 }
 
 // TestLockedFileRetried: a file collectd is writing (write-locked for a
