@@ -115,14 +115,7 @@ func (c *Collectd) logText() string {
 func (c *Collectd) logLines(severity string, subs ...string) []string {
 	var out []string
 	for _, line := range strings.Split(c.logText(), "\n") {
-		if !strings.Contains(line, "["+severity+"]") {
-			continue
-		}
-		ok := true
-		for _, s := range subs {
-			ok = ok && strings.Contains(line, s)
-		}
-		if ok {
+		if testbed.ContainsAll(line, append([]string{"[" + severity + "]"}, subs...)...) {
 			out = append(out, line)
 		}
 	}

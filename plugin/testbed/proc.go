@@ -275,6 +275,17 @@ func Tail(path string, n int) string {
 	return string(b)
 }
 
+// ContainsAll reports whether s holds every one of subs: how tests pick
+// log lines.
+func ContainsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
+
 // errExited is returned by waitUntil when the process died while waiting.
 var errExited = errors.New("process exited")
 

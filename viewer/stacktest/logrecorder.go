@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 // LogRecorder is a slog handler that keeps every record as one line
@@ -37,14 +39,7 @@ func (l *LogRecorder) Matching(level string, subs ...string) []string {
 	defer l.mu.Unlock()
 	var out []string
 	for _, line := range l.lines {
-		if !strings.HasPrefix(line, level+" ") {
-			continue
-		}
-		ok := true
-		for _, s := range subs {
-			ok = ok && strings.Contains(line, s)
-		}
-		if ok {
+		if strings.HasPrefix(line, level+" ") && testbed.ContainsAll(line, subs...) {
 			out = append(out, line)
 		}
 	}
