@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -45,8 +43,7 @@ type Options struct {
 type Collectd struct {
 	Dir, Conf, Sock, DataDir, Host string
 
-	cmd  *exec.Cmd
-	done chan struct{}
+	first *Daemon // the collectd StartCollectd started
 }
 
 // StartCollectd starts collectd -f and waits until it has load, memory
@@ -62,7 +59,7 @@ func StartCollectd(t testing.TB, o Options) *Collectd {
 		t.Fatal(err)
 	}
 	c := &Collectd{Dir: dir, Conf: filepath.Join(dir, "collectd.conf"), Sock: filepath.Join(dir, "sock"),
-		DataDir: filepath.Join(dir, "rrd"), Host: o.Host, done: make(chan struct{})}
+		DataDir: filepath.Join(dir, "rrd"), Host: o.Host}
 	t.Cleanup(func() {
 		c.Stop()
 		if t.Failed() {
@@ -78,13 +75,9 @@ func StartCollectd(t testing.TB, o Options) *Collectd {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.cmd = exec.Command(CollectdBin, "-f", "-C", c.Conf)
-	c.cmd.Stdout, c.cmd.Stderr = out, out
-	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := c.cmd.Start(); err != nil {
+	if c.first, err = spawn(c.Conf, out); err != nil {
 		t.Fatalf("starting collectd: %v", err)
 	}
-	go func() { c.cmd.Wait(); out.Close(); close(c.done) }()
 	c.WaitValues(t, 20*time.Second, "load/load", "memory/memory-used", "cpu-0/cpu-idle")
 	return c
 }
@@ -142,22 +135,10 @@ LoadPlugin rrdtool
 	return b.String()
 }
 
-// Stop stops collectd: SIGTERM, then SIGKILL to its process group.
+// Stop stops the collectd StartCollectd started (Daemon.Stop).
 func (c *Collectd) Stop() {
-	if c.cmd == nil || c.cmd.Process == nil {
-		return
-	}
-	select {
-	case <-c.done:
-		return
-	default:
-	}
-	c.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-c.done:
-	case <-time.After(5 * time.Second):
-		syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
-		<-c.done
+	if c.first != nil {
+		c.first.Stop()
 	}
 }
 
@@ -259,7 +240,7 @@ func (c *Collectd) WaitValues(t testing.TB, timeout time.Duration, ids ...string
 			missing = "a cpu rate"
 		}
 		select {
-		case <-c.done:
+		case <-c.first.done:
 			t.Fatalf("collectd exited:\n%s\n%s", testbed.Tail(filepath.Join(c.Dir, "stdout.log"), 2000), testbed.Tail(filepath.Join(c.Dir, "collectd.log"), 4000))
 		default:
 		}

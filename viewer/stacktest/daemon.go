@@ -11,8 +11,9 @@ import (
 	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
-// Daemon is a collectd a fault test started again itself, after stopping
-// the one StartCollectd began: same socket, DataDir and log.
+// Daemon is one collectd process: the one StartCollectd began, or one a
+// fault test started again itself after stopping it (same socket, DataDir
+// and log).
 type Daemon struct {
 	cmd  *exec.Cmd
 	done chan struct{}
@@ -23,20 +24,32 @@ type Daemon struct {
 // have no unixsock to wait on. t.Cleanup stops it.
 func (c *Collectd) Start(t testing.TB, conf string) *Daemon {
 	t.Helper()
-	cmd := exec.Command(CollectdBin, "-f", "-C", conf)
 	out, err := os.OpenFile(filepath.Join(c.Dir, "stdout.log"), os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
+	d, err := spawn(conf, out)
+	if err != nil {
+		t.Fatalf("starting collectd again: %v", err)
+	}
+	t.Cleanup(d.Stop)
+	return d
+}
+
+// spawn runs collectd -f with the configuration file conf in a process
+// group of its own (so Stop can kill what it forks), its output to out,
+// which is closed when it exits.
+func spawn(conf string, out *os.File) (*Daemon, error) {
+	cmd := exec.Command(CollectdBin, "-f", "-C", conf)
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting collectd again: %v", err)
+		out.Close()
+		return nil, err
 	}
 	d := &Daemon{cmd: cmd, done: make(chan struct{})}
 	go func() { cmd.Wait(); out.Close(); close(d.done) }()
-	t.Cleanup(d.Stop)
-	return d
+	return d, nil
 }
 
 // Restart starts collectd again from c's own configuration, as an init
