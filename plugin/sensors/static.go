@@ -184,80 +184,73 @@ func (r *Reader) labelsDue(now time.Time) bool {
 // Rows that do not decode, and items not in the cache yet, are left as
 // they are.
 func (r *Reader) fetchLabels(ctx context.Context) error {
-	v, err := r.client.Call(ctx, "d.multicall2", "", "main", "d.hash=", "d.custom1=")
-	if err != nil {
-		return err
-	}
-	rows, ok := v.([]any)
-	if !ok {
-		return fmt.Errorf("rtorrent %q: d.multicall2 (labels) returned %T, want an array", r.client.Name(), v)
-	}
-	bad := 0
-	for _, row := range rows {
-		f, ok := row.([]any)
-		var h, l string
-		okH, okL := false, false
-		if ok && len(f) == 2 {
-			h, okH = asString(f[0])
-			l, okL = asString(f[1])
-		}
+	n, bad, err := r.mainRows(ctx, "labels", []any{"d.hash=", "d.custom1="}, func(f []any) bool {
+		h, okH := asString(f[0])
+		l, okL := asString(f[1])
 		if !okH || !okL {
-			bad++
-			continue
+			return false
 		}
 		if st, known := r.static[h]; known {
 			st.label = label(l)
 			r.static[h] = st
 		}
+		return true
+	})
+	if err == nil && bad > 0 {
+		r.noteSubError(fmt.Errorf("rtorrent %q: d.multicall2 (labels): %d of %d rows malformed, their labels kept", r.client.Name(), bad, n))
 	}
-	if bad > 0 {
-		r.noteSubError(fmt.Errorf("rtorrent %q: d.multicall2 (labels): %d of %d rows malformed, their labels kept", r.client.Name(), bad, len(rows)))
-	}
-	return nil
+	return err
 }
 
 // fetchStaticFull reads the static fields of every item in one
 // d.multicall2 over main; rows that do not decode keep what the cache had.
 func (r *Reader) fetchStaticFull(ctx context.Context) error {
-	args := []any{"", "main", "d.hash=", "d.size_bytes=", "d.size_files=", "d.custom1="}
+	fields := []any{"d.hash=", "d.size_bytes=", "d.size_files=", "d.custom1="}
 	if r.opt.PerTracker {
 		// Stock rTorrent has no d.tracker_domain; a t.multicall nested in
 		// the d.multicall2 gets every item's tracker URLs in the same trip.
-		args = append(args, "t.multicall=,t.url=")
+		fields = append(fields, "t.multicall=,t.url=")
 	}
-	v, err := r.client.Call(ctx, "d.multicall2", args...)
-	if err != nil {
-		return err
-	}
-	rows, ok := v.([]any)
-	if !ok {
-		return fmt.Errorf("rtorrent %q: d.multicall2 (static fields) returned %T, want an array", r.client.Name(), v)
-	}
-	bad := 0
-	for _, row := range rows {
-		f, ok := row.([]any)
-		if !ok || len(f) != len(args)-2 {
-			bad++
-			continue
-		}
+	n, bad, err := r.mainRows(ctx, "static fields", fields, func(f []any) bool {
 		h, okH := asString(f[0])
 		size, okS := asInt(f[1])
 		files, okF := asInt(f[2])
 		l, okL := asString(f[3])
 		if !okH || h == "" || !okS || !okF || !okL {
-			bad++ // not cached: tried again next scan
-			continue
+			return false // not cached: tried again next scan
 		}
 		st := staticInfo{size: size, files: files, label: label(l), domain: NoTracker}
 		if len(f) > 4 {
 			st.domain = domainOfTrackers(f[4])
 		}
 		r.static[h] = st
+		return true
+	})
+	if err == nil && bad > 0 {
+		r.noteSubError(fmt.Errorf("rtorrent %q: d.multicall2 (static fields): %d of %d rows malformed, tried again next scan", r.client.Name(), bad, n))
 	}
-	if bad > 0 {
-		r.noteSubError(fmt.Errorf("rtorrent %q: d.multicall2 (static fields): %d of %d rows malformed, tried again next scan", r.client.Name(), bad, len(rows)))
+	return err
+}
+
+// mainRows runs one d.multicall2 over main reading fields and hands each
+// row of the right length to use, which reports whether it decoded. It
+// returns the number of rows and of malformed ones (wrong shape, or
+// refused by use). what names the call in its error.
+func (r *Reader) mainRows(ctx context.Context, what string, fields []any, use func(f []any) bool) (n, bad int, err error) {
+	v, err := r.client.Call(ctx, "d.multicall2", append([]any{"", "main"}, fields...)...)
+	if err != nil {
+		return 0, 0, err
 	}
-	return nil
+	rows, ok := v.([]any)
+	if !ok {
+		return 0, 0, fmt.Errorf("rtorrent %q: d.multicall2 (%s) returned %T, want an array", r.client.Name(), what, v)
+	}
+	for _, row := range rows {
+		if f, ok := row.([]any); !ok || len(f) != len(fields) || !use(f) {
+			bad++
+		}
+	}
+	return len(rows), bad, nil
 }
 
 // domainOfTrackers picks the domain of the first usable tracker URL from a
