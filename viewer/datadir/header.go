@@ -58,10 +58,11 @@ func checkHeader(path string) error {
 	if c := math.Float64frombits(ne.Uint64(head[16:24])); c != floatCookie {
 		return bad("float cookie %g, want %g (written on another architecture, or corrupt)", c, floatCookie)
 	}
-	dsCnt, rraCnt, step := ne.Uint64(head[24:32]), ne.Uint64(head[32:40]), ne.Uint64(head[40:48])
-	if dsCnt == 0 || dsCnt > maxCount || rraCnt == 0 || rraCnt > maxCount {
+	dsCnt, rraCnt, ok := counts(head)
+	if !ok {
 		return bad("%d data sources and %d archives", dsCnt, rraCnt)
 	}
+	step := ne.Uint64(head[40:48])
 	if step == 0 || step > maxSpan {
 		return bad("step %d s", step)
 	}
@@ -70,7 +71,7 @@ func checkHeader(path string) error {
 		liveHead = 8
 	}
 	rraDefs := statHeadSize + dsCnt*dsDefSize
-	ptrs := rraDefs + rraCnt*rraDefSize + liveHead + dsCnt*pdpPrepSize + dsCnt*rraCnt*cdpPrepSize
+	ptrs := liveHeadAt(dsCnt, rraCnt) + liveHead + dsCnt*pdpPrepSize + dsCnt*rraCnt*cdpPrepSize
 	headerEnd := ptrs + rraCnt*rraPtrSize
 	if headerEnd > uint64(size) {
 		return bad("%d bytes, its header alone needs %d (truncated?)", size, headerEnd)
@@ -102,6 +103,19 @@ func checkHeader(path string) error {
 		return bad("%d bytes, its archives need %d (truncated?)", size, total)
 	}
 	return nil
+}
+
+// counts returns stat_head's numbers of data sources and archives, and
+// whether both are within bounds.
+func counts(head []byte) (dsCnt, rraCnt uint64, ok bool) {
+	dsCnt, rraCnt = ne.Uint64(head[24:32]), ne.Uint64(head[32:40])
+	return dsCnt, rraCnt, dsCnt > 0 && dsCnt <= maxCount && rraCnt > 0 && rraCnt <= maxCount
+}
+
+// liveHeadAt is the offset of live_head_t, whose first field is the last
+// update's time: after stat_head, the ds_defs and the rra_defs.
+func liveHeadAt(dsCnt, rraCnt uint64) uint64 {
+	return statHeadSize + dsCnt*dsDefSize + rraCnt*rraDefSize
 }
 
 func readAt(f *os.File, b []byte, off uint64) error {
@@ -154,12 +168,12 @@ func LastUpdate(path string) (time.Time, error) {
 	if err := readAt(f, head, 0); err != nil || string(head[0:4]) != "RRD\x00" {
 		return time.Time{}, fmt.Errorf("datadir: %s: not an RRD header", path)
 	}
-	dsCnt, rraCnt := ne.Uint64(head[24:32]), ne.Uint64(head[32:40])
-	if dsCnt == 0 || dsCnt > maxCount || rraCnt == 0 || rraCnt > maxCount {
+	dsCnt, rraCnt, ok := counts(head)
+	if !ok {
 		return time.Time{}, fmt.Errorf("datadir: %s: %d data sources and %d archives", path, dsCnt, rraCnt)
 	}
-	last := make([]byte, 8) // live_head_t.last_up, a time_t
-	if err := readAt(f, last, statHeadSize+dsCnt*dsDefSize+rraCnt*rraDefSize); err != nil {
+	last := make([]byte, 8) // live_head_t.last_up (or a version 1-2 file's last_up), a time_t
+	if err := readAt(f, last, liveHeadAt(dsCnt, rraCnt)); err != nil {
 		return time.Time{}, fmt.Errorf("datadir: %s: reading the last update: %w", path, err)
 	}
 	return time.Unix(int64(ne.Uint64(last)), 0), nil
