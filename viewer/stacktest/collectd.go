@@ -71,13 +71,7 @@ func StartCollectd(t testing.TB, o Options) *Collectd {
 	if err := os.WriteFile(c.Conf, []byte(c.config(o)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := os.Create(filepath.Join(dir, "stdout.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.first, err = spawn(c.Conf, out); err != nil {
-		t.Fatalf("starting collectd: %v", err)
-	}
+	c.first = c.Start(t, c.Conf)
 	c.WaitValues(t, 20*time.Second, "load/load", "memory/memory-used", "cpu-0/cpu-idle")
 	return c
 }
@@ -135,7 +129,8 @@ LoadPlugin rrdtool
 	return b.String()
 }
 
-// Stop stops the collectd StartCollectd started (Daemon.Stop).
+// Stop stops the collectd StartCollectd started: SIGTERM, then SIGKILL to
+// its process group (testbed.Daemon.Stop).
 func (c *Collectd) Stop() {
 	if c.first != nil {
 		c.first.Stop()
@@ -239,10 +234,8 @@ func (c *Collectd) WaitValues(t testing.TB, timeout time.Duration, ids ...string
 			}
 			missing = "a cpu rate"
 		}
-		select {
-		case <-c.first.done:
+		if c.first.Exited() {
 			t.Fatalf("collectd exited:\n%s\n%s", testbed.Tail(filepath.Join(c.Dir, "stdout.log"), 2000), testbed.Tail(filepath.Join(c.Dir, "collectd.log"), 4000))
-		default:
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("collectd has no %s after %v:\n%s", missing, timeout, testbed.Tail(filepath.Join(c.Dir, "collectd.log"), 4000))

@@ -278,7 +278,7 @@ func TestFaultCollectdRestartedUnderViewer(t *testing.T) {
 	// Graphs are drawn from the files as they are, without waiting out
 	// the render timeout on collectd; the live JSON falls back and says
 	// so once; after SIGCONT all is back.
-	if err := syscall.Kill(d.Pid(), syscall.SIGSTOP); err != nil {
+	if err := syscall.Kill(d.PID(), syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
 	frozen := time.Now()
@@ -305,7 +305,7 @@ func TestFaultCollectdRestartedUnderViewer(t *testing.T) {
 	if w := log.Matching("WARN", "unixsock unavailable", c.Sock); len(w) != 2 {
 		t.Errorf("%d warnings about the unixsock after two outages, want 2:\n%s", len(w), log)
 	}
-	if err := syscall.Kill(d.Pid(), syscall.SIGCONT); err != nil {
+	if err := syscall.Kill(d.PID(), syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
 	waitFor("snapshot from collectd after SIGCONT", func(s live.Snapshot) bool { return s.Source == "collectd" })
