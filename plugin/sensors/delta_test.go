@@ -13,11 +13,7 @@ import (
 // items, yet a start, stop or erase made in rTorrent is seen at the next
 // scan: the fast tier's view sizes call for a full scan.
 func TestDeltaScan(t *testing.T) {
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	tors := testbed.FakeTorrents(30, "http://127.0.0.1:1/announce", "delta")
-	rt.LoadRaw(t, testbed.Metas(tors), false)
-	rt.WaitItems(t, len(tors), time.Minute)
+	rt, tors := startIdle(t, 30, "delta")
 	for _, tor := range tors[:5] {
 		rt.MustCall(t, "d.start", tor.InfoHash)
 	}
@@ -66,10 +62,7 @@ func TestDeltaScan(t *testing.T) {
 // TestDeltaScanFullEvery checks that delta scans give way to a full scan
 // once MaxScanInterval has passed since the last one.
 func TestDeltaScanFullEvery(t *testing.T) {
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(5, "http://127.0.0.1:1/announce", "every")), false)
-	rt.WaitItems(t, 5, time.Minute)
+	rt, _ := startIdle(t, 5, "every")
 	opt := DefaultOptions()
 	opt.LoadBudget, opt.MinScanInterval, opt.MaxScanInterval = 1, time.Millisecond, 300*time.Millisecond
 	r := newReader(t, rt.URL, opt)
@@ -99,10 +92,7 @@ func TestDeltaScanFullEvery(t *testing.T) {
 // may start even though the scan's own gap has passed; once enough idle
 // time has gone by, the next read scans.
 func TestBudgetCountsFastReads(t *testing.T) {
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(5, "http://127.0.0.1:1/announce", "budget")), false)
-	rt.WaitItems(t, 5, time.Minute)
+	rt, _ := startIdle(t, 5, "budget")
 	opt := DefaultOptions()
 	opt.LoadBudget, opt.MinScanInterval = 0.5, time.Millisecond
 	r := newReader(t, rt.URL, opt)
@@ -196,11 +186,7 @@ func TestDeltaScanSwarm(t *testing.T) {
 // real): it claims a peer and 1 byte left; the next delta scan must put
 // the item's real left bytes back.
 func TestDeltaScanRereadsQuietItems(t *testing.T) {
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	tors := testbed.FakeTorrents(4, "http://127.0.0.1:1/announce", "quiet")
-	rt.LoadRaw(t, testbed.Metas(tors), false)
-	rt.WaitItems(t, len(tors), time.Minute)
+	rt, tors := startIdle(t, 4, "quiet")
 	x := tors[1]
 	rt.MustCall(t, "d.start", x.InfoHash)
 	proxy := testbed.StartTamperProxy(t, rt)

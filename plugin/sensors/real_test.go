@@ -82,6 +82,19 @@ func newReaderB(tb testing.TB, url string) *Reader {
 	return NewReader(c, DefaultOptions())
 }
 
+// startIdle starts a real rTorrent holding n stopped items (named after
+// tag) whose tracker does not answer: nothing moves unless a test starts
+// an item.
+func startIdle(t *testing.T, n int, tag string) (*testbed.RTorrent, []testbed.Torrent) {
+	t.Helper()
+	testbed.Need(t, "rtorrent")
+	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	tors := testbed.FakeTorrents(n, "http://127.0.0.1:1/announce", tag)
+	rt.LoadRaw(t, testbed.Metas(tors), false)
+	rt.WaitItems(t, n, time.Minute)
+	return rt, tors
+}
+
 func newReader(t *testing.T, url string, opt Options) *Reader {
 	t.Helper()
 	c, err := rtorrent.New(rtorrent.Config{Name: "main", URL: url, Timeout: 10 * time.Second})

@@ -5,8 +5,6 @@ import (
 	"maps"
 	"testing"
 	"time"
-
-	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 // TestRelabelSeen: ruTorrent relabels an item with d.custom1.set (the
@@ -14,11 +12,7 @@ import (
 // passed, matching rTorrent's own d.custom1 of every item; before that,
 // scans do not re-read labels.
 func TestRelabelSeen(t *testing.T) {
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	tors := testbed.FakeTorrents(3, "http://127.0.0.1:1/announce", "relabel")
-	rt.LoadRaw(t, testbed.Metas(tors), false)
-	rt.WaitItems(t, len(tors), time.Minute)
+	rt, tors := startIdle(t, 3, "relabel")
 	for _, x := range tors {
 		rt.MustCall(t, "d.custom1.set", x.InfoHash, "old")
 	}
