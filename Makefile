@@ -21,9 +21,12 @@ export CGO_CPPFLAGS := -I/usr/include/collectd/core/daemon -I/usr/include/collec
 # Debian packages: the real components the tests start, and the headers
 # and libraries the build links against. libpython3.11 is what collectd's
 # python plugin links (collectd-core only suggests it); the hostile-peer
-# test (viewer/web) sends its names through that plugin.
+# test (viewer/web) sends its names through that plugin. systemd gives
+# systemd-analyze, which scores and checks the viewer's unit (dist's tests;
+# Debian's container images lack it), and strace records which system calls
+# the viewer makes under the unit's restrictions.
 DEB_PACKAGES := collectd-core collectd-dev rrdtool librrd-dev rtorrent opentracker \
-	mktorrent nginx chromium gcc pkg-config procps libpython3.11
+	mktorrent nginx chromium gcc pkg-config procps libpython3.11 systemd strace
 
 # Test knobs: TESTFLAGS for extra go test flags (e.g. TESTFLAGS=-short),
 # FUZZTIME for each fuzz target's bounded run inside `make test`. It is a
