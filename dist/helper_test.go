@@ -12,6 +12,7 @@ const (
 	prSetMDWE            = 65
 	prMDWERefuseExecGain = 1
 	mdweHelperEnv        = "RTMON_DIST_MDWE_EXEC"
+	mdweSelfTest         = "-mdwe-selftest" // instead of a command: check the refusal
 )
 
 // helperMain: when the test binary is started with RTMON_DIST_MDWE_EXEC
@@ -34,6 +35,15 @@ func helperMain() bool {
 	if _, _, e := syscall.RawSyscall6(syscall.SYS_PRCTL, prSetMDWE, prMDWERefuseExecGain, 0, 0, 0, 0); e != 0 {
 		fmt.Fprintf(os.Stderr, "mdwe helper: prctl(PR_SET_MDWE): %v\n", e)
 		os.Exit(2)
+	}
+	if args[0] == mdweSelfTest {
+		// The refusal must be real: a W+X mapping fails with EACCES.
+		_, err := syscall.Mmap(-1, 0, 4096, syscall.PROT_WRITE|syscall.PROT_EXEC, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+		if err != syscall.EACCES {
+			fmt.Fprintf(os.Stderr, "mdwe helper: a writable+executable mapping gave %v, want EACCES\n", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
 	path, err := exec.LookPath(args[0])
 	if err != nil {

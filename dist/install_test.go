@@ -32,6 +32,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	buildDir = d
+	os.Chmod(d, 0o755) // TestViewerRestricted runs the viewer from here as nobody
 	code := m.Run()
 	os.RemoveAll(d)
 	os.Exit(code)
