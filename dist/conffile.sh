@@ -24,6 +24,8 @@
 #   conffile.sh tidy
 #       after the removes: drops the record when it is empty.
 #
+# The record only ever holds the sums of files as rtmon ships them, never
+# of a file the user edited: no hash of rTorrent's password to guess at.
 # DESTDIR stages into another tree; the record holds paths without it.
 set -eu
 
