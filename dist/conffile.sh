@@ -96,9 +96,11 @@ do_install() {
 		put "$mode" "$src" "$dest"
 		echo "install: updated $dest (you had not edited it)"
 	else
+		why="you edited it"
+		[ -n "$(recorded "$rel")" ] || why="it differs from this version, and no earlier install recorded writing it"
 		put "$mode" "$src" "$dest.rtmon-new"
 		tighten "$mode" "$dest"
-		echo "install: kept your edited $dest; this version's is $dest.rtmon-new: merge what you want (diff -u $dest $dest.rtmon-new), then delete it"
+		echo "install: kept $dest ($why); this version's is $dest.rtmon-new: merge what you want (diff -u $dest $dest.rtmon-new), then delete it"
 		return 0
 	fi
 	drop_new "$dest"
@@ -112,9 +114,11 @@ remove_one() {
 	elif [ "$(sum "$1")" = "$(recorded "$rel")" ]; then
 		rm -f "$1"
 		forget "$rel"
+	elif [ -z "$(recorded "$rel")" ]; then
+		echo "uninstall: kept $1 (no record that install wrote it as it is; remove it by hand if it is not yours)"
 	else
 		forget "$rel"
-		echo "uninstall: kept $1 (edited by you)"
+		echo "uninstall: kept $1 (you edited it)"
 	fi
 }
 
