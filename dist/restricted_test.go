@@ -55,7 +55,9 @@ var required = []struct{ key, value string }{
 //     filter that refuses any mprotect to PROT_EXEC, no such call in the
 //     trace either;
 //   - cgroup v1 memory and pids limits at the unit's MemoryMax= and
-//     TasksMax= (when this machine lets the test make the cgroups);
+//     TasksMax= (when this machine lets the test make the cgroups), with
+//     GOMAXPROCS=64 standing in for a large machine; neither limit may be
+//     reached;
 //   - strace -f: every system call is within the unit's SystemCallFilter=,
 //     every socket family within RestrictAddressFamilies=, no clone or
 //     unshare of a namespace (RestrictNamespaces=).
@@ -141,7 +143,9 @@ exec setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs --inh-cap
 	cmd := exec.Command("unshare", "--mount", "--pid", "--fork", "--propagation", "private", "--",
 		"sh", "-c", script, "sh", viewer, "-listen", addr, "-datadir", c.DataDir, "-socket", c.Sock,
 		"-hostname", c.Host, "-disk-usage-path", "/")
-	cmd.Env = append(os.Environ(), "TRACE="+trace, "SELF="+self, "UMASK="+umask, "CGROUPS="+strings.Join(cg.dirs, " "))
+	// GOMAXPROCS=64: the Go runtime sized for a 64-core machine, whose
+	// threads must stay within TasksMax too.
+	cmd.Env = append(os.Environ(), "GOMAXPROCS=64", "TRACE="+trace, "SELF="+self, "UMASK="+umask, "CGROUPS="+strings.Join(cg.dirs, " "))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
@@ -171,11 +175,14 @@ exec setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs --inh-cap
 		t.Fatalf("the viewer did not serve under the unit's restrictions: %v\n%s", err, out.String())
 	}
 	workload(t, base, c.Host)
-	peaks := cg.peaks()
+	peaks, hit := cg.peaks()
 	stop()
 	t.Logf("viewer output:\n%s", out.String())
 	if peaks != "" {
 		t.Logf("cgroup peaks under the workload (viewer and strace): %s", peaks)
+	}
+	if hit {
+		t.Errorf("the workload reached the unit's MemoryMax or TasksMax: %s", peaks)
 	}
 	checkTrace(t, filepath.Join(trace, "trace"), viewer, filters, families)
 }
@@ -412,17 +419,25 @@ func ownCgroup(ctrl string) string {
 	return ""
 }
 
-// peaks reports the highest memory and task counts the cgroups saw.
-func (cg *cgroups) peaks() string {
+// peaks reports the highest memory and task counts the cgroups saw, and
+// whether either limit was reached (memory.failcnt, pids.events' max).
+func (cg *cgroups) peaks() (string, bool) {
 	var out []string
+	hit := false
 	for _, d := range cg.dirs {
 		for _, f := range []string{"memory.max_usage_in_bytes", "pids.peak", "memory.failcnt", "pids.events"} {
-			if b, err := os.ReadFile(filepath.Join(d, f)); err == nil {
-				out = append(out, f+"="+strings.Join(strings.Fields(string(b)), " "))
+			b, err := os.ReadFile(filepath.Join(d, f))
+			if err != nil {
+				continue
+			}
+			v := strings.Join(strings.Fields(string(b)), " ")
+			out = append(out, f+"="+v)
+			if (f == "memory.failcnt" || f == "pids.events") && v != "0" && v != "max 0" {
+				hit = true
 			}
 		}
 	}
-	return strings.Join(out, ", ")
+	return strings.Join(out, ", "), hit
 }
 
 // lockedBuffer collects a process's output from two pipes.
