@@ -22,9 +22,12 @@ export CGO_CPPFLAGS := -I/usr/include/collectd/core/daemon -I/usr/include/collec
 # Debian packages: the real components the tests start, and the headers
 # and libraries the build links against. libpython3.11 is what collectd's
 # python plugin links (collectd-core only suggests it); the hostile-peer
-# test (viewer/web) sends its names through that plugin.
+# test (viewer/web) sends its names through that plugin. systemd gives
+# systemd-analyze, which scores and checks the viewer's unit (dist's tests;
+# Debian's container images lack it), and strace records which system calls
+# the viewer makes under the unit's restrictions.
 DEB_PACKAGES := collectd-core collectd-dev rrdtool librrd-dev rtorrent opentracker \
-	mktorrent nginx chromium gcc pkg-config procps libpython3.11
+	mktorrent nginx chromium gcc pkg-config procps libpython3.11 systemd strace
 
 # Test knobs: TESTFLAGS for extra go test flags (e.g. TESTFLAGS=-short).
 # `make test` runs each fuzz target's seed corpus only (go test does that
@@ -102,21 +105,30 @@ demo: deps build
 
 # install: what docs/install.md describes, as root. DESTDIR installs into
 # a staging tree (and then creates no user and touches no service). The
-# user's collectd.conf is never edited; an existing rtorrent.conf (where
-# the Instance blocks live) and viewer.conf are kept.
+# user's collectd.conf is never edited. The files a user may edit (the
+# .conf snippets and viewer.conf) go through dist/conffile.sh: an edited
+# copy is never replaced or removed, the new version lands beside it as
+# <name>.rtmon-new; rtorrent.conf, which holds rTorrent's password, is
+# 0640 root:root. rtorrent.types.db is rtmon's and follows the plugin.
+# CONFSRC is where the shipped collectd.conf.d/ and dist/viewer.conf come
+# from (dist's test points it at a changed copy to play a new version).
 DESTDIR ?=
+CONFSRC ?= .
 PLUGINDIR := $(DESTDIR)/usr/lib/collectd
 CONFD := $(DESTDIR)/etc/collectd/collectd.conf.d
-SNIPPETS := rrdtool.conf host.conf unixsock.conf rtorrent.types.db
+CONFFILE := DESTDIR=$(DESTDIR) sh dist/conffile.sh
 install: build
 	install -d $(PLUGINDIR) $(CONFD) $(DESTDIR)/usr/local/bin $(DESTDIR)/etc/systemd/system \
 		$(DESTDIR)/etc/rtmon $(DESTDIR)/usr/local/share/doc/rtmon
 	install -m 0644 $(BUILD)/rtorrent.so $(PLUGINDIR)/rtorrent.so
-	for f in $(SNIPPETS); do install -m 0644 collectd.conf.d/$$f $(CONFD)/$$f; done
-	sed -i 's/^  SocketGroup "root"$$/  SocketGroup "rtmon"/' $(CONFD)/unixsock.conf
-	[ -e $(CONFD)/rtorrent.conf ] || install -m 0644 collectd.conf.d/rtorrent.conf $(CONFD)/rtorrent.conf
+	install -m 0644 $(CONFSRC)/collectd.conf.d/rtorrent.types.db $(CONFD)/rtorrent.types.db
+	sed 's/^  SocketGroup "root"$$/  SocketGroup "rtmon"/' $(CONFSRC)/collectd.conf.d/unixsock.conf >$(BUILD)/unixsock.conf
+	$(CONFFILE) install 0644 $(CONFSRC)/collectd.conf.d/rrdtool.conf $(CONFD)/rrdtool.conf
+	$(CONFFILE) install 0644 $(CONFSRC)/collectd.conf.d/host.conf $(CONFD)/host.conf
+	$(CONFFILE) install 0644 $(BUILD)/unixsock.conf $(CONFD)/unixsock.conf
+	$(CONFFILE) install 0640 $(CONFSRC)/collectd.conf.d/rtorrent.conf $(CONFD)/rtorrent.conf
+	$(CONFFILE) install 0644 $(CONFSRC)/dist/viewer.conf $(DESTDIR)/etc/rtmon/viewer.conf
 	install -m 0755 $(BUILD)/rtmon-viewer $(BUILD)/rtmon-probe $(DESTDIR)/usr/local/bin/
-	[ -e $(DESTDIR)/etc/rtmon/viewer.conf ] || install -m 0644 dist/viewer.conf $(DESTDIR)/etc/rtmon/viewer.conf
 	install -m 0644 dist/rtmon-viewer.service $(DESTDIR)/etc/systemd/system/rtmon-viewer.service
 	install -m 0644 docs/*.md $(DESTDIR)/usr/local/share/doc/rtmon/
 	@if [ -z "$(DESTDIR)" ]; then \
@@ -127,13 +139,21 @@ install: build
 		else echo "install: no systemd here; run collectd -f and rtmon-viewer -config /etc/rtmon/viewer.conf under your supervisor"; fi; \
 	fi
 
+# uninstall: removes what install put there, except the files you edited
+# (dist/conffile.sh names each one it keeps) and the rtmon user.
 uninstall:
-	rm -f $(PLUGINDIR)/rtorrent.so $(addprefix $(CONFD)/,$(SNIPPETS)) \
+	@# stop the service while its unit file is still there
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl disable --now rtmon-viewer 2>/dev/null || true; fi
+	rm -f $(PLUGINDIR)/rtorrent.so $(CONFD)/rtorrent.types.db \
 		$(DESTDIR)/usr/local/bin/rtmon-viewer $(DESTDIR)/usr/local/bin/rtmon-probe \
 		$(DESTDIR)/etc/systemd/system/rtmon-viewer.service
+	for f in rrdtool.conf host.conf unixsock.conf rtorrent.conf; do $(CONFFILE) remove $(CONFD)/$$f; done
+	$(CONFFILE) remove $(DESTDIR)/etc/rtmon/viewer.conf
+	$(CONFFILE) tidy
 	rm -rf $(DESTDIR)/usr/local/share/doc/rtmon
-	@echo "uninstall: kept $(CONFD)/rtorrent.conf and $(DESTDIR)/etc/rtmon (your settings) and the rtmon user; remove them by hand if you want them gone"
-	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl disable --now rtmon-viewer 2>/dev/null || true; systemctl daemon-reload; fi
+	rmdir $(DESTDIR)/etc/rtmon 2>/dev/null || true
+	@echo "uninstall: kept the rtmon user and whatever else you put in $(DESTDIR)/etc/rtmon; remove them by hand if you want them gone"
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 clean:
 	rm -rf $(BUILD)
