@@ -74,7 +74,9 @@ func TestURLSecretsAtReadTime(t *testing.T) {
 	}
 	closed := ln.Addr().String()
 	ln.Close()
-	withUser := func(u string) string { return strings.Replace(u, "://", "://admin:"+strings.ReplaceAll(pw, "%", "%25")+"@", 1) }
+	withUser := func(u string) string {
+		return strings.Replace(u, "://", "://admin:"+strings.ReplaceAll(pw, "%", "%25")+"@", 1)
+	}
 
 	tests := []struct {
 		name string
