@@ -63,7 +63,7 @@ func New(in config.Instance, log Logger, write Writer) (*Collector, error) {
 	// Said here, once per instance as collectd configures it, not at
 	// every read.
 	if w := client.CleartextAuth(); w != "" {
-		log.Warning(w)
+		log.Warning(fmt.Sprintf("instance %q: %s", in.Name, w))
 	}
 	return &Collector{
 		name:     in.Name,
