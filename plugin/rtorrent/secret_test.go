@@ -58,6 +58,21 @@ func TestURLSecretsInParseErrors(t *testing.T) {
 	}
 }
 
+// TestDisplayKeepsPathAt: a URL that parses is shown as net/url redacts
+// it; an '@' in its path is not taken for a user part.
+func TestDisplayKeepsPathAt(t *testing.T) {
+	for raw, want := range map[string]string{
+		"http://127.0.0.1/a:b@c":                "http://127.0.0.1/a:b@c",
+		"http://admin:s3cr3tPW@127.0.0.1/a:b@c": "http://admin:xxxxx@127.0.0.1/a:b@c",
+		"scgi:///run/rt@1/rpc.socket":           "scgi:///run/rt@1/rpc.socket",
+	} {
+		ep, err := ParseURL(raw)
+		if err != nil || ep.Display != want {
+			t.Errorf("ParseURL(%q) shows %q, %v; want %q", raw, ep.Display, err, want)
+		}
+	}
+}
+
 // TestURLSecretsAtReadTime: failures while reading an http(s) URL with a
 // password in it (and in Password) keep it out of the error, which names
 // the instance and the URL with the password replaced.

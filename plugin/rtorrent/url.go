@@ -38,8 +38,11 @@ func ParseURL(raw string) (Endpoint, error) {
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("URL %s: %w", quote(shown), parseCause(raw, err))
 	}
-	// Redacted leaves an opaque URL ("admin:pw@host", no "//") as it is.
-	ep := Endpoint{Scheme: strings.ToLower(u.Scheme), Display: redactURL(u.Redacted())}
+	ep := Endpoint{Scheme: strings.ToLower(u.Scheme), Display: u.Redacted()}
+	if u.Opaque != "" {
+		// Redacted leaves an opaque URL ("admin:pw@host", no "//") as it is.
+		ep.Display = redactURL(ep.Display)
+	}
 	switch ep.Scheme {
 	case "scgi":
 		if u.User != nil {
