@@ -8,10 +8,10 @@ import (
 
 // shapeFrom turns fuzz bytes into a nesting shape for nested(): each byte
 // wraps one level, 'a' (array) or 's' (struct) by its low bit. At most
-// 4*MaxDepth levels, so the fuzzer spends its time around the bound.
+// 2*MaxDepth levels, so the fuzzer spends its time around the bound.
 func shapeFrom(ops []byte) string {
-	if len(ops) > 4*MaxDepth {
-		ops = ops[:4*MaxDepth]
+	if len(ops) > 2*MaxDepth {
+		ops = ops[:2*MaxDepth]
 	}
 	var b strings.Builder
 	for _, op := range ops {
