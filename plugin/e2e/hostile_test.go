@@ -17,12 +17,16 @@ import (
 // stack exceeds 1000000000-byte limit"). collectd now stays up, logs one
 // error line naming the instance, the URL and the bound, and goes on
 // dispatching the other instance (a real rTorrent) and the host's values.
+// The interval is 5 s: with the other tests' 1 s, a read may take 0.8 s,
+// which 60 MB over a socket on a loaded test machine sometimes exceeded,
+// and the read then failed on its deadline before the decoder saw a byte.
 func TestDeepReplyUnderCollectd(t *testing.T) {
 	t.Parallel()
 	testbed.Need(t, "collectd", "rrdtool", "rtorrent")
 	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
 	fake := testbed.StartFakeSCGI(t, testbed.DeepReply(3_000_000))
-	c := newCollectdDir(t, pluginBlock(
+	const every = 5 * time.Second
+	c := newCollectdDirEvery(t, every, pluginBlock(
 		instance("deep", fmt.Sprintf("URL %q", fake.URL)),
 		instance("real", fmt.Sprintf("URL %q", rt.URL)),
 	))
@@ -46,16 +50,16 @@ func TestDeepReplyUnderCollectd(t *testing.T) {
 	// Several more deep replies read while the rest goes on.
 	seen := fake.Requests()
 	start := time.Now()
-	c.waitUpdate(t, "rtorrent-real/count-items_total", start, 10*time.Second)
-	c.waitUpdate(t, "load/load", start, 10*time.Second)
-	time.Sleep(3 * interval)
+	c.waitUpdate(t, "rtorrent-real/count-items_total", start, 3*every)
+	c.waitUpdate(t, "load/load", start, 3*every)
+	time.Sleep(every)
 	if !c.running() {
 		t.Fatalf("collectd exited")
 	}
 	if fake.Requests() <= seen {
 		t.Errorf("the deep instance was not read again (%d requests)", fake.Requests())
 	}
-	c.waitUpdate(t, "rtorrent-real/count-items_total", time.Now(), 5*time.Second)
+	c.waitUpdate(t, "rtorrent-real/count-items_total", time.Now(), 3*every)
 	if n := len(c.logLines("error", `instance "deep"`)); n != 1 {
 		t.Errorf("%d errors for the deep instance, want 1 (logged once per outage)", n)
 	}
