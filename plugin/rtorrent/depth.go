@@ -20,9 +20,15 @@ const MaxDepth = 32
 // MaxDepth (or shaped so that the general decoder would recurse further).
 var ErrTooDeep = errors.New("reply nested too deep")
 
-type depthError struct{ at int }
+type depthError struct {
+	at       int
+	elements bool // the element bound of checkShape, not the <value> bound
+}
 
 func (e depthError) Error() string {
+	if e.elements {
+		return fmt.Sprintf("reply nests elements deeper than %d levels (refused at byte %d)", maxElemDepth, e.at)
+	}
 	return fmt.Sprintf("reply nests <value> deeper than %d levels (refused at byte %d)", MaxDepth, e.at)
 }
 func (e depthError) Unwrap() error { return ErrTooDeep }
@@ -198,11 +204,11 @@ func checkShape(b []byte) error {
 		}
 		if kind == kValue {
 			if depth++; depth > MaxDepth {
-				return depthError{at}
+				return depthError{at: at}
 			}
 		}
 		if n == maxElemDepth {
-			return depthError{at}
+			return depthError{at: at, elements: true}
 		}
 		if empty {
 			if kind == kMember {

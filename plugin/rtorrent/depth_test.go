@@ -118,7 +118,7 @@ func TestShapeRefusedBeforeKolo(t *testing.T) {
 		{"value in scalar", env("<value><string><value>1</value></string></value>"), "<value> inside a scalar"},
 		{"two types in a value", env("<value><i4>1</i4><i4>2</i4></value>"), "more than one element"},
 		{"array without data", env("<value><array><value>1</value></array></value>"), "<array> holding other"},
-		{"elements too deep", env("<value><string>" + strings.Repeat("<x>", maxElemDepth) + "</string></value>"), "deeper than"},
+		{"elements too deep", env("<value><string>" + strings.Repeat("<x>", maxElemDepth) + "</string></value>"), "elements deeper than 104 levels"},
 		{"unterminated comment", env("<value><!-- x</value>"), "unterminated comment"},
 	}
 	for _, tt := range tests {

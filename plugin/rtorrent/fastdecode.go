@@ -180,7 +180,7 @@ func (p *parser) text() (string, error) {
 // must not reach the general decoder, which would recurse without limit.
 func (p *parser) value() (any, error) {
 	if p.depth++; p.depth > MaxDepth {
-		return nil, depthError{p.i}
+		return nil, depthError{at: p.i}
 	}
 	v, err := p.valueBody()
 	p.depth--
@@ -315,7 +315,7 @@ func (p *parser) array() (any, error) {
 			}
 			if empty {
 				if p.depth+1 > MaxDepth { // <value/> counts as a level too
-					return nil, depthError{p.i}
+					return nil, depthError{at: p.i}
 				}
 				out = append(out, "")
 				continue
