@@ -17,7 +17,9 @@ import (
 const MaxDepth = 32
 
 // ErrTooDeep is wrapped by the error for a reply nested deeper than
-// MaxDepth (or shaped so that the general decoder would recurse further).
+// MaxDepth <value>s (or, before kolo/xmlrpc, maxElemDepth elements). A
+// reply shaped so that kolo would recurse past its nesting is a
+// malformed reply instead (shapeError).
 var ErrTooDeep = errors.New("reply nested too deep")
 
 type depthError struct {
