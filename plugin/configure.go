@@ -54,7 +54,7 @@ func (*configurer) Configure(_ context.Context, block cdconfig.Block) (err error
 			log.Error(fmt.Sprintf("instance %q skipped: registering its read callback: %v", in.Name, err))
 			continue
 		}
-		log.Info(fmt.Sprintf("instance %q: reading %s every %v, each read within %v", in.Name, in.Client.URL, interval, collector.Deadline(in.Timeout, interval)))
+		log.Info(fmt.Sprintf("instance %q: reading %s every %v, each read within %v", in.Name, c.URL(), interval, collector.Deadline(in.Timeout, interval)))
 	}
 	return nil
 }

@@ -60,6 +60,11 @@ func New(in config.Instance, log Logger, write Writer) (*Collector, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Said here, once per instance as collectd configures it, not at
+	// every read.
+	if w := client.CleartextAuth(); w != "" {
+		log.Warning(fmt.Sprintf("instance %q: %s", in.Name, w))
+	}
 	return &Collector{
 		name:     in.Name,
 		url:      client.Endpoint().Display,
@@ -75,6 +80,9 @@ func New(in config.Instance, log Logger, write Writer) (*Collector, error) {
 
 // Name is the instance name.
 func (c *Collector) Name() string { return c.name }
+
+// URL is the instance's URL as shown in messages: any password replaced.
+func (c *Collector) URL() string { return c.url }
 
 // QuietReads is, in read intervals, how long after rTorrent answers again
 // a new outage counts as flapping (see Health): 60 intervals, 10 minutes

@@ -26,7 +26,7 @@ var options = map[string]option{
 		return nil
 	}),
 	"username":           str(func(in *Instance, s string) error { in.Client.Username = s; return nil }),
-	"password":           str(func(in *Instance, s string) error { in.Client.Password = s; return nil }),
+	"password":           secret(func(in *Instance, s string) { in.Client.Password = s }),
 	"cafile":             str(func(in *Instance, s string) error { in.Client.CAFile = s; return nil }),
 	"insecureskipverify": boolean(func(in *Instance, b bool) { in.Client.InsecureSkipVerify = b }),
 	"timeout":            seconds(func(in *Instance, d time.Duration) { in.Timeout = d }),
@@ -135,6 +135,30 @@ func str(set func(*Instance, string) error) option {
 		}
 		return set(in, v.String())
 	}
+}
+
+// secret is str for a password: a message about a wrong value names its
+// kind, never the value, which is (or is close to) the password and would
+// land in collectd's log.
+func secret(set func(*Instance, string)) option {
+	return func(in *Instance, v cdconfig.Value) error {
+		if !v.IsString() {
+			return fmt.Errorf("want a quoted string, got %s (not shown: it may be the password; quote it)", kind(v))
+		}
+		set(in, v.String())
+		return nil
+	}
+}
+
+// kind names what collectd's parser made of an unquoted value.
+func kind(v cdconfig.Value) string {
+	if _, ok := v.Bool(); ok {
+		return "a boolean"
+	}
+	if _, ok := v.Float64(); ok {
+		return "a number"
+	}
+	return "an unquoted value"
 }
 
 func boolean(set func(*Instance, bool)) option {

@@ -37,6 +37,13 @@ type Collectd struct {
 // plus the given <Plugin rtorrent> block.
 func newCollectdDir(t *testing.T, pluginBlock string) *Collectd {
 	t.Helper()
+	return newCollectdDirEvery(t, interval, pluginBlock)
+}
+
+// newCollectdDirEvery is newCollectdDir with collectd's Interval set to
+// every, for a test whose reads need more than 80% of a second.
+func newCollectdDirEvery(t *testing.T, every time.Duration, pluginBlock string) *Collectd {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "e2e")
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +59,7 @@ func newCollectdDir(t *testing.T, pluginBlock string) *Collectd {
 	if err := collectdconf.Stage(l, snippetDir); err != nil {
 		t.Fatal(err)
 	}
-	if err := collectdconf.WriteMain(l, host, interval, pluginDir, pluginBlock); err != nil {
+	if err := collectdconf.WriteMain(l, host, every, pluginDir, pluginBlock); err != nil {
 		t.Fatal(err)
 	}
 	return &Collectd{Dir: dir, Conf: l.Conf, Log: l.Log, DataDir: l.DataDir, Sock: l.Socket, PIDFile: l.PIDFile}

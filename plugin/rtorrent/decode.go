@@ -14,18 +14,26 @@ import (
 // strings as string, arrays as []any and structs as map[string]any.
 func decodeReply(body []byte) (any, error) {
 	body = sanitize(body)
-	if v, err := fastDecode(body); err == nil {
+	v, err := fastDecode(body)
+	switch {
+	case err == nil:
 		if f, ok := v.(*Fault); ok {
 			return nil, f
 		}
 		return v, nil
+	case errors.Is(err, ErrTooDeep):
+		return nil, err
 	}
 	return slowDecode(body)
 }
 
 // slowDecode is the general path through kolo/xmlrpc, for replies outside
-// the fast subset and for the final word on malformed ones.
+// the fast subset and for the final word on malformed ones. kolo recurses
+// without limit, so checkShape sees the reply first.
 func slowDecode(body []byte) (any, error) {
+	if err := checkShape(body); err != nil {
+		return nil, err
+	}
 	if bytes.Contains(body, []byte("<fault>")) {
 		var f xmlrpc.FaultError
 		if err := xmlrpc.Response(body).Unmarshal(&f); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"syscall"
 )
@@ -92,8 +93,13 @@ func formatBytes(n int64) string {
 
 // cause strips Go's network error wrapping down to what a user needs to
 // read: "connection refused" rather than "dial unix /x: connect: connection
-// refused", since the URL is already in the message.
+// refused", since the URL is already in the message. net/http's errors
+// (*url.Error) repeat the URL, user part included: that goes too.
 func cause(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	var op *net.OpError
 	if errors.As(err, &op) {
 		err = op.Err

@@ -72,8 +72,9 @@ func fastDecode(b []byte) (any, error) {
 var errNotFast = errors.New("not in the fast subset")
 
 type parser struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	depth int // <value> elements open, bounded by MaxDepth
 }
 
 func (p *parser) fail(what string) error {
@@ -173,8 +174,20 @@ func (p *parser) text() (string, error) {
 	return unescapeXML(raw)
 }
 
-// value parses what follows <value> up to and including </value>.
+// value parses what follows <value> up to and including </value>. It
+// recurses through arrays and structs, one level per <value>, so it
+// refuses nesting beyond MaxDepth with an error that is final: the reply
+// must not reach the general decoder, which would recurse without limit.
 func (p *parser) value() (any, error) {
+	if p.depth++; p.depth > MaxDepth {
+		return nil, depthError{at: p.i}
+	}
+	v, err := p.valueBody()
+	p.depth--
+	return v, err
+}
+
+func (p *parser) valueBody() (any, error) {
 	start := p.i
 	p.space()
 	if p.i < len(p.b) && p.b[p.i] != '<' {
@@ -301,6 +314,9 @@ func (p *parser) array() (any, error) {
 				return nil, p.fail("want <value>")
 			}
 			if empty {
+				if p.depth+1 > MaxDepth { // <value/> counts as a level too
+					return nil, depthError{at: p.i}
+				}
 				out = append(out, "")
 				continue
 			}

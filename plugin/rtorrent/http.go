@@ -54,7 +54,7 @@ func newHTTPTransport(cfg Config, maxReply int64) (*httpTransport, error) {
 func (t *httpTransport) roundTrip(ctx context.Context, body []byte) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url, bytes.NewReader(body))
 	if err != nil {
-		return nil, &opError{"http", err}
+		return nil, &opError{"http", parseCause(t.url, err)}
 	}
 	req.Header.Set("Content-Type", "text/xml")
 	if t.user != "" || t.password != "" {

@@ -1,7 +1,6 @@
 package rtorrent
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -29,18 +28,21 @@ func ParseURL(raw string) (Endpoint, error) {
 	if strings.TrimSpace(raw) == "" {
 		return Endpoint{}, fmt.Errorf("empty URL (want scgi:///path/rpc.socket, scgi://host:port or http(s)://host/RPC2)")
 	}
+	// Every message below quotes the URL with its password replaced:
+	// they go to collectd's log and the probe's output.
+	shown := redactURL(raw)
 	if len(raw) > MaxURLLen {
-		return Endpoint{}, fmt.Errorf("URL %s: longer than %d bytes", quote(raw), MaxURLLen)
+		return Endpoint{}, fmt.Errorf("URL %s: longer than %d bytes", quote(shown), MaxURLLen)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // url.Error repeats the whole URL, unquoted
-		}
-		return Endpoint{}, fmt.Errorf("URL %s: %w", quote(raw), err)
+		return Endpoint{}, fmt.Errorf("URL %s: %w", quote(shown), parseCause(raw, err))
 	}
 	ep := Endpoint{Scheme: strings.ToLower(u.Scheme), Display: u.Redacted()}
+	if u.Opaque != "" {
+		// Redacted leaves an opaque URL ("admin:pw@host", no "//") as it is.
+		ep.Display = redactURL(ep.Display)
+	}
 	switch ep.Scheme {
 	case "scgi":
 		if u.User != nil {
@@ -74,7 +76,7 @@ func ParseURL(raw string) (Endpoint, error) {
 		ep.Address = raw
 		return ep, nil
 	case "":
-		return Endpoint{}, fmt.Errorf("URL %s: no scheme (want scgi://, http:// or https://)", quote(raw))
+		return Endpoint{}, fmt.Errorf("URL %s: no scheme (want scgi://, http:// or https://)", quote(ep.Display))
 	default:
 		return Endpoint{}, fmt.Errorf("URL %s: unknown scheme %s (want scgi, http or https)", quote(ep.Display), quote(u.Scheme))
 	}
@@ -95,15 +97,15 @@ func (ep Endpoint) isLocal() bool {
 		return true
 	}
 	host := ep.Address
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
 	if ep.Network == "" { // http(s): take the host out of the URL
 		u, err := url.Parse(ep.Address)
 		if err != nil {
 			return false
 		}
-		host = u.Host
-	}
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
+		host = u.Hostname() // without port and brackets: "[::1]" is "::1"
 	}
 	if host == "localhost" {
 		return true

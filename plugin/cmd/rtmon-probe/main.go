@@ -32,7 +32,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	)
 	fs.StringVar(&cfg.Name, "name", "probe", "instance name shown in messages")
 	fs.StringVar(&cfg.Username, "username", "", "HTTP basic auth user (http/https URLs)")
-	fs.StringVar(&cfg.Password, "password", os.Getenv("RTMON_PASSWORD"), "HTTP basic auth password (default $RTMON_PASSWORD)")
+	// The default is read after parsing: a default shown by -h or a usage
+	// error would print the password from the environment.
+	fs.StringVar(&cfg.Password, "password", "", "HTTP basic auth password (default $RTMON_PASSWORD; the environment keeps it out of ps)")
 	fs.StringVar(&cfg.CAFile, "ca-file", "", "PEM file of CAs to verify an https server")
 	fs.BoolVar(&cfg.InsecureSkipVerify, "insecure-skip-verify", false, "accept any https certificate")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "deadline for each call")
@@ -49,10 +51,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg.URL = fs.Arg(0)
+	if cfg.Password == "" {
+		cfg.Password = os.Getenv("RTMON_PASSWORD")
+	}
 	client, err := rtorrent.New(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "rtmon-probe:", err)
 		return 1
+	}
+	if w := client.CleartextAuth(); w != "" {
+		fmt.Fprintln(stderr, "rtmon-probe: warning:", w)
 	}
 	opt := sensors.DefaultOptions()
 	reader := sensors.NewReader(client, opt)
