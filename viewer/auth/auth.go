@@ -99,12 +99,12 @@ func LoadLimits(path string, l Limits) (*Users, error) {
 // credentials are Allowed without bcrypt (so a logged-in page keeps
 // working while a flood holds the comparison slots); otherwise one bcrypt
 // comparison runs when a slot is free within the queue's bounds, and Busy
-// is returned when not. The duration is the wait to advise for Busy and
-// Throttled.
+// is returned when not. Busy and Throttled come after Limits.Hold, with
+// the wait to advise.
 func (u *Users) Authenticate(ctx context.Context, client netip.Addr, user, password string) (Verdict, time.Duration) {
 	k := clientKey(client)
 	if wait := u.fails.blocked(k, time.Now()); wait > 0 {
-		return Throttled, wait
+		return Throttled, max(0, wait-u.hold(ctx))
 	}
 	v := u.verify(ctx, user, password)
 	switch v {
@@ -113,9 +113,26 @@ func (u *Users) Authenticate(ctx context.Context, client netip.Addr, user, passw
 	case Refused:
 		u.fails.fail(k, time.Now())
 	case Busy:
+		u.hold(ctx)
 		return Busy, time.Second
 	}
 	return v, 0
+}
+
+// hold waits Limits.Hold, or until ctx ends, and returns how long it
+// waited.
+func (u *Users) hold(ctx context.Context) time.Duration {
+	if u.limits.Hold <= 0 {
+		return 0
+	}
+	start := time.Now()
+	t := time.NewTimer(u.limits.Hold)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return time.Since(start)
 }
 
 // Check reports whether user and password match an entry. It counts no
@@ -146,8 +163,9 @@ func (u *Users) verify(ctx context.Context, user, password string) Verdict {
 	if u.limits.Compare != nil {
 		cmp = u.limits.Compare
 	}
+	start := time.Now()
 	good := cmp(hash, []byte(password)) == nil
-	<-u.slots
+	u.release(time.Since(start))
 	good = subtle.ConstantTimeEq(b2i(known), 1)&subtle.ConstantTimeEq(b2i(good), 1) == 1
 	if !good {
 		return Refused
@@ -185,6 +203,16 @@ func (u *Users) acquire(ctx context.Context) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// release frees a comparison slot after the rest its comparison earned
+// (Limits.Rest), without holding up the caller. At most Checks timers.
+func (u *Users) release(took time.Duration) {
+	if u.limits.Rest <= 0 {
+		<-u.slots
+		return
+	}
+	time.AfterFunc(time.Duration(float64(took)*u.limits.Rest), func() { <-u.slots })
 }
 
 // Waiting is how many requests wait for a comparison slot now (tests

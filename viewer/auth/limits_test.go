@@ -28,7 +28,7 @@ func loadLimits(t *testing.T, l Limits) *Users {
 func TestComparisonSlots(t *testing.T) {
 	var running, most, calls atomic.Int32
 	started, release := make(chan struct{}, 100), make(chan struct{})
-	u := loadLimits(t, Limits{Checks: 2, Queue: 1, Wait: time.Minute, Compare: func(hash, pw []byte) error {
+	u := loadLimits(t, Limits{Checks: 2, Queue: 1, Wait: time.Minute, Hold: -1, Rest: -1, Compare: func(hash, pw []byte) error {
 		n := running.Add(1)
 		defer running.Add(-1)
 		calls.Add(1)
@@ -67,7 +67,7 @@ func TestComparisonSlots(t *testing.T) {
 	}
 
 	// A waiter whose request ended leaves the queue at once.
-	u = loadLimits(t, Limits{Checks: 1, Queue: 1, Wait: time.Hour})
+	u = loadLimits(t, Limits{Checks: 1, Queue: 1, Wait: time.Hour, Hold: -1, Rest: -1})
 	u.slots <- struct{}{} // every slot taken
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan Verdict)
@@ -86,7 +86,7 @@ func TestComparisonSlots(t *testing.T) {
 // others are not blocked; a right password clears a client's count.
 func TestThrottle(t *testing.T) {
 	var calls atomic.Int32
-	u := loadLimits(t, Limits{Failures: 3, Window: time.Hour, Compare: func(hash, pw []byte) error {
+	u := loadLimits(t, Limits{Failures: 3, Window: time.Hour, Hold: -1, Rest: -1, Compare: func(hash, pw []byte) error {
 		calls.Add(1)
 		return bcrypt.CompareHashAndPassword(hash, pw)
 	}})
@@ -155,5 +155,66 @@ func TestFailureTable(t *testing.T) {
 	}
 	if f.blocked(key(999), now.Add(time.Minute)) != 0 || f.len() != size-1 {
 		t.Error("a client whose window ended is still blocked or kept")
+	}
+}
+
+// TestHoldRefusals: Busy and Throttled answers are held Limits.Hold
+// (a lower bound, so not flaky), less when the request ends; Allowed and
+// Refused are not held.
+func TestHoldRefusals(t *testing.T) {
+	const hold = 150 * time.Millisecond
+	u := loadLimits(t, Limits{Checks: 1, Queue: -1, Failures: 1, Window: time.Hour, Hold: hold})
+	bg := context.Background()
+	a := netip.MustParseAddr("192.0.2.1")
+	if v, _ := u.Authenticate(bg, a, "alice", "wrong"); v != Refused {
+		t.Fatal(v)
+	}
+	t0 := time.Now()
+	v, wait := u.Authenticate(bg, a, "alice", "wrong")
+	if d := time.Since(t0); v != Throttled || d < hold || wait > time.Hour-hold {
+		t.Errorf("throttled: %v after %v advising %v, want held %v and the wait less the hold", v, d, wait, hold)
+	}
+	u.slots <- struct{}{} // every slot taken, no queue
+	t0 = time.Now()
+	if v, _ := u.Authenticate(bg, netip.Addr{}, "alice", "s3cret"); v != Busy || time.Since(t0) < hold {
+		t.Errorf("busy: %v after %v, want held %v", v, time.Since(t0), hold)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	cancel()
+	t0 = time.Now()
+	if v, _ := u.Authenticate(ctx, netip.Addr{}, "alice", "s3cret"); v != Busy || time.Since(t0) >= hold {
+		t.Errorf("busy for an ended request: %v after %v, want at once", v, time.Since(t0))
+	}
+}
+
+// TestComparisonRest: after a comparison its slot stays taken as long
+// again (Rest 1), so a request right after one is Busy although nothing
+// runs; the slot is free after the rest. (The comparison takes 300 ms, so
+// "right after" has 300 ms of margin.)
+func TestComparisonRest(t *testing.T) {
+	const took = 300 * time.Millisecond
+	u := loadLimits(t, Limits{Checks: 1, Queue: -1, Hold: -1, Failures: 1000, Compare: func(hash, pw []byte) error {
+		time.Sleep(took)
+		return bcrypt.CompareHashAndPassword(hash, pw)
+	}})
+	bg := context.Background()
+	t0 := time.Now()
+	if v, _ := u.Authenticate(bg, netip.Addr{}, "alice", "wrong"); v != Refused {
+		t.Fatal(v)
+	}
+	answered := time.Since(t0)
+	if v, _ := u.Authenticate(bg, netip.Addr{}, "alice", "s3cret"); v != Busy {
+		t.Errorf("right after a comparison: %v, want busy (the slot rests)", v)
+	}
+	if answered > 2*took {
+		t.Errorf("answer took %v: the rest delayed it", answered)
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(u.slots) > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("slot never freed")
+		}
+	}
+	if v, _ := u.Authenticate(bg, netip.Addr{}, "alice", "s3cret"); v != Allowed {
+		t.Errorf("after the rest: %v", v)
 	}
 }

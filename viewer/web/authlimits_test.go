@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"io"
 	"net"
 	"net/http"
@@ -110,7 +111,7 @@ func TestPasswordChecksBounded(t *testing.T) {
 			ht, good := htpasswdFile(t)
 			h := newHeldCompare()
 			s := startServer(t, serverOptions{Hostname: "box", Htpasswd: ht, DataDir: t.TempDir(),
-				AuthLimits: &auth.Limits{Checks: tc.checks, Queue: tc.queue, Wait: time.Minute, Failures: 1000, Compare: h.compare}})
+				AuthLimits: &auth.Limits{Checks: tc.checks, Queue: cmp.Or(tc.queue, -1), Wait: time.Minute, Failures: 1000, Hold: -1, Rest: -1, Compare: h.compare}})
 			// A right password verified before the flood is remembered:
 			// it needs no slot while they are all taken.
 			if r := get(t, s.URL, "/json/live", "Authorization", good); r.Code != 200 {
@@ -163,7 +164,7 @@ func TestWrongPasswordFlood(t *testing.T) {
 	ht, _ := htpasswdFile(t)
 	var running, most atomic.Int32
 	l := auth.DefaultLimits
-	l.Failures = 1000
+	l.Failures, l.Hold = 1000, -1
 	l.Compare = func(hash, pw []byte) error {
 		n := running.Add(1)
 		defer running.Add(-1)
@@ -207,12 +208,14 @@ func TestWrongPasswordFlood(t *testing.T) {
 // cache of verified passwords would answer a throttled guesser at
 // once); another address logs in meanwhile. The table of addresses is
 // bounded: failures from more addresses than it holds keep it at its
-// size, forgetting the oldest.
+// size, forgetting the oldest. A 429 is held back (Limits.Hold) so a
+// flood on keep-alive connections costs little CPU to answer.
 func TestWrongPasswordThrottle(t *testing.T) {
 	ht, good := htpasswdFile(t)
 	var calls atomic.Int32
 	const failures, clients = 3, 8
-	l := auth.Limits{Failures: failures, Window: time.Hour, Clients: clients, Compare: func(hash, pw []byte) error {
+	const hold = 200 * time.Millisecond
+	l := auth.Limits{Failures: failures, Window: time.Hour, Clients: clients, Hold: hold, Compare: func(hash, pw []byte) error {
 		calls.Add(1)
 		return bcrypt.CompareHashAndPassword(hash, pw)
 	}}
@@ -230,7 +233,11 @@ func TestWrongPasswordThrottle(t *testing.T) {
 	}
 	before := calls.Load()
 	for _, authz := range []string{wrongPassword, "Basic " + b64("bob:guess"), good} {
+		t0 := time.Now()
 		check429(t, "throttled address", getAs(t, attacker, url, authz), 3500, 3600, "too many wrong passwords")
+		if d := time.Since(t0); d < hold {
+			t.Errorf("429 after %v, want held %v (a flood gets one per connection per hold)", d, hold)
+		}
 	}
 	if n := calls.Load() - before; n != 0 {
 		t.Errorf("throttled requests ran %d comparisons, want 0", n)

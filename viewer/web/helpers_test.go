@@ -40,7 +40,7 @@ type serverOptions struct {
 	// Listen is the -listen the viewer is told (it still serves on a
 	// loopback port): how tests put it on an address it cannot bind here.
 	Listen     string
-	AuthLimits *auth.Limits // default auth.DefaultLimits without the per-address throttle
+	AuthLimits *auth.Limits // default auth.DefaultLimits without the per-address throttle or hold
 }
 
 func startServer(t *testing.T, o serverOptions) *testServer {
@@ -65,9 +65,10 @@ func startServer(t *testing.T, o serverOptions) *testServer {
 	var users *auth.Users
 	if o.Htpasswd != "" {
 		// Tests of refusals send hundreds of wrong passwords from
-		// 127.0.0.1: the per-address throttle is off unless asked for.
+		// 127.0.0.1: the per-address throttle and the hold of 429s are
+		// off unless asked for.
 		limits := auth.DefaultLimits
-		limits.Failures = 1 << 30
+		limits.Failures, limits.Hold = 1<<30, -1
 		if o.AuthLimits != nil {
 			limits = *o.AuthLimits
 		}
