@@ -57,10 +57,10 @@ func Parse(args []string, stderr io.Writer) (*Config, error) {
 	fs.StringVar(&c.Socket, "socket", "/var/run/collectd-unixsock", "collectd unixsock socket")
 	fs.StringVar(&disk, "disk-usage-path", home, "paths whose file system usage the live page shows, joined by ':'")
 	fs.StringVar(&c.Htpasswd, "htpasswd", "", "htpasswd file with bcrypt entries; turns on HTTP basic auth")
-	fs.BoolVar(&c.InsecureListen, "insecure-listen", false, "allow a non-loopback -listen without -htpasswd")
+	fs.BoolVar(&c.InsecureListen, "insecure-listen", false, "allow a non-loopback -listen without -htpasswd (Host is still checked: see -allow-host)")
 	fs.DurationVar(&c.Interval, "interval", 2*time.Second, "how often the live data is read from collectd")
 	fs.StringVar(&c.Hostname, "hostname", host, "collectd host name of this machine (the host -disk-usage-path belongs to)")
-	fs.StringVar(&allow, "allow-host", "", "extra Host header names allowed without auth, joined by ','")
+	fs.StringVar(&allow, "allow-host", "", "extra Host header names allowed without auth, joined by ',' (e.g. the machine's name, to browse to it by name)")
 	fs.IntVar(&c.MaxRenders, "max-renders", 4, "graph renders running at once; up to max(32, 16x) may wait, more get 503")
 	fs.IntVar(&c.MaxStreams, "max-streams", 256, "open /events streams at once; beyond it 503 and the live page polls /json/live")
 	fs.BoolVar(&c.Debug, "debug", false, "log poll and FLUSH decisions")
@@ -139,6 +139,9 @@ func (c *Config) check() error {
 	if len(c.DiskUsagePaths) > 32 {
 		return fmt.Errorf("-disk-usage-path: at most 32 paths")
 	}
+	if err := checkAllowHosts(c.AllowHosts); err != nil {
+		return err
+	}
 	loopback, err := IsLoopback(c.Listen)
 	if err != nil {
 		return err
@@ -148,6 +151,25 @@ func (c *Config) check() error {
 			"and the viewer shows your rTorrent and host figures to anyone who connects. "+
 			"Give -htpasswd FILE (bcrypt entries, e.g. from `htpasswd -B`), listen on 127.0.0.1 behind a reverse proxy "+
 			"that does auth and TLS, or pass -insecure-listen if another layer protects this address", c.Listen)
+	}
+	return nil
+}
+
+// maxAllowHosts bounds -allow-host: each name is a map entry consulted on
+// every request without auth.
+const maxAllowHosts = 64
+
+// checkAllowHosts refuses what a Host header never carries (a URL, a
+// path, user info, a wildcard, spaces): such an entry would match
+// nothing, and the user would wonder why the name is still refused.
+func checkAllowHosts(hosts []string) error {
+	if len(hosts) > maxAllowHosts {
+		return fmt.Errorf("-allow-host: %d names, at most %d", len(hosts), maxAllowHosts)
+	}
+	for _, h := range hosts {
+		if len(h) > 255 || strings.ContainsAny(h, "/@*?#\\ \t\"'<>") {
+			return fmt.Errorf("-allow-host %q: want a name or address as a browser sends it in Host (seedbox.lan, seedbox.lan:8042), not a URL or pattern", h)
+		}
 	}
 	return nil
 }

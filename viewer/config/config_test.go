@@ -45,6 +45,12 @@ func TestListenRule(t *testing.T) {
 		{[]string{"-max-streams", "0"}, "-max-streams"},
 		{[]string{"-max-streams", "10001"}, "-max-streams"},
 		{[]string{"extra"}, "unexpected argument"},
+		{[]string{"-allow-host", "seedbox,seedbox.lan:8042,[2001:db8::5],192.0.2.10"}, ""},
+		{[]string{"-allow-host", "http://seedbox"}, `-allow-host "http://seedbox": want a name`},
+		{[]string{"-allow-host", "*.lan"}, "not a URL or pattern"},
+		{[]string{"-allow-host", "user@seedbox"}, "not a URL or pattern"},
+		{[]string{"-allow-host", strings.Repeat("a,", 64)}, ""},
+		{[]string{"-allow-host", strings.Repeat("a,", 65)}, "-allow-host: 65 names, at most 64"},
 	}
 	for _, tc := range tests {
 		_, err := Parse(tc.args, io.Discard)

@@ -25,6 +25,7 @@ type testServer struct {
 	Poller   *live.Poller
 	Renderer *graphs.Renderer
 	Store    *datadir.Store
+	Users    *auth.Users // nil without Htpasswd
 }
 
 type serverOptions struct {
@@ -36,6 +37,10 @@ type serverOptions struct {
 	IndexMaxAge               time.Duration // default 1 s
 	Timeouts                  *Timeouts     // default DefaultTimeouts
 	MaxStreams                int           // default 256
+	// Listen is the -listen the viewer is told (it still serves on a
+	// loopback port): how tests put it on an address it cannot bind here.
+	Listen     string
+	AuthLimits *auth.Limits // default auth.DefaultLimits without the per-address throttle or hold
 }
 
 func startServer(t *testing.T, o serverOptions) *testServer {
@@ -50,12 +55,24 @@ func startServer(t *testing.T, o serverOptions) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := &config.Config{Listen: ln.Addr().String(), DataDir: o.DataDir, Socket: o.Socket, Interval: o.Interval,
+	insecure := o.Listen != ""
+	if o.Listen == "" {
+		o.Listen = ln.Addr().String()
+	}
+	cfg := &config.Config{Listen: o.Listen, InsecureListen: insecure, DataDir: o.DataDir, Socket: o.Socket, Interval: o.Interval,
 		Hostname: o.Hostname, DiskUsagePaths: []string{"/"}, MaxRenders: 2, Htpasswd: o.Htpasswd, AllowHosts: o.AllowHosts,
 		MaxStreams: o.MaxStreams}
 	var users *auth.Users
 	if o.Htpasswd != "" {
-		if users, err = auth.Load(o.Htpasswd); err != nil {
+		// Tests of refusals send hundreds of wrong passwords from
+		// 127.0.0.1: the per-address throttle and the hold of 429s are
+		// off unless asked for.
+		limits := auth.DefaultLimits
+		limits.Failures, limits.Hold = 1<<30, -1
+		if o.AuthLimits != nil {
+			limits = *o.AuthLimits
+		}
+		if users, err = auth.LoadLimits(o.Htpasswd, limits); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -89,7 +106,7 @@ func startServer(t *testing.T, o serverOptions) *testServer {
 		}
 		<-polled
 	})
-	return &testServer{URL: "http://" + ln.Addr().String(), Poller: p, Renderer: r, Store: store}
+	return &testServer{URL: "http://" + ln.Addr().String(), Poller: p, Renderer: r, Store: store, Users: users}
 }
 
 type reply struct {

@@ -2,11 +2,14 @@ package web
 
 import (
 	"fmt"
-	"net"
 	"net/http"
-	"strings"
+	"net/netip"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/rtmon/rtmon/viewer/auth"
 )
 
 // csp allows only the viewer's own scripts, styles, images and
@@ -61,40 +64,45 @@ func onlyGET(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// checkHost defends a loopback viewer without auth against DNS
-// rebinding: a web page on another site could point its own name at
-// 127.0.0.1 and read the viewer with the user's browser. Such requests
-// carry the attacker's name in Host; only loopback names and addresses,
-// the -listen host and -allow-host names are accepted. With auth, or on a
-// non-loopback address chosen with -insecure-listen, the check is off.
-func (a *app) checkHost(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if a.Users != nil || !a.loopback {
-			return next(c)
-		}
-		host := c.Request().Host
-		if h, _, err := net.SplitHostPort(host); err == nil {
-			host = h
-		}
-		host = strings.TrimSuffix(strings.ToLower(host), ".")
-		if ip := net.ParseIP(strings.Trim(host, "[]")); (ip != nil && ip.IsLoopback()) || host == "localhost" || a.allowHost[host] {
-			return next(c)
-		}
-		return echo.NewHTTPError(http.StatusMisdirectedRequest,
-			"Host not allowed: this viewer answers loopback names only (add the name with -allow-host)")
-	}
-}
-
 // basicAuth checks credentials on every route, static files included.
+// A client that failed too often, or a request finding every password
+// check taken, gets 429 with Retry-After and no challenge (a browser
+// would ask for the password again), without any bcrypt run.
 func (a *app) basicAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		user, pass, ok := c.Request().BasicAuth()
-		if ok && a.Users.Check(user, pass) {
-			return next(c)
+		r := c.Request()
+		if user, pass, ok := r.BasicAuth(); ok {
+			v, wait := a.Users.Authenticate(r.Context(), clientAddr(r), user, pass)
+			switch v {
+			case auth.Allowed:
+				return next(c)
+			case auth.Busy:
+				return tooMany(c, wait, "too many password checks at once")
+			case auth.Throttled:
+				return tooMany(c, wait, "too many wrong passwords from this address")
+			}
 		}
 		c.Response().Header().Set("WWW-Authenticate", `Basic realm="rtmon", charset="UTF-8"`)
 		return echo.NewHTTPError(http.StatusUnauthorized, "authentication required")
 	}
+}
+
+// tooMany answers 429 with Retry-After in whole seconds (at least 1).
+func tooMany(c echo.Context, wait time.Duration, why string) error {
+	s := max(1, int((wait+time.Second-1)/time.Second))
+	c.Response().Header().Set("Retry-After", strconv.Itoa(s))
+	return echo.NewHTTPError(http.StatusTooManyRequests, fmt.Sprintf("%s: retry in %d s", why, s))
+}
+
+// clientAddr is the address the request came from: the TCP peer, so
+// behind a reverse proxy every client is the proxy (see
+// docs/reverse-proxy.md). The zero Addr when it cannot be parsed.
+func clientAddr(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr()
 }
 
 // recoverPanics turns a panic in a handler into a 500 and a log line,

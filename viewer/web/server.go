@@ -37,10 +37,9 @@ type Deps struct {
 // app holds the handlers' state.
 type app struct {
 	Deps
-	pages     map[string]*template.Template
-	sse       chan struct{} // one token per open /events stream
-	loopback  bool
-	allowHost map[string]bool
+	pages map[string]*template.Template
+	sse   chan struct{} // one token per open /events stream
+	hosts *hostPolicy
 }
 
 // New returns the echo instance with every route and middleware.
@@ -55,17 +54,11 @@ func New(d Deps) (*echo.Echo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
-	loopback, err := config.IsLoopback(d.Config.Listen)
+	hosts, err := newHostPolicy(d.Config, d.Users != nil)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{Deps: d, pages: pages, sse: make(chan struct{}, maxStreams(d.Config)), loopback: loopback, allowHost: map[string]bool{}}
-	for _, h := range d.Config.AllowHosts {
-		a.allowHost[h] = true
-	}
-	if host, _, err := net.SplitHostPort(d.Config.Listen); err == nil && host != "" {
-		a.allowHost[host] = true
-	}
+	a := &app{Deps: d, pages: pages, sse: make(chan struct{}, maxStreams(d.Config)), hosts: hosts}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
