@@ -49,7 +49,8 @@ func Escape(s string) string {
 //     ("Unknown control code at the end of ..."). Two spaces appended draw
 //     the same and end the text in plain characters;
 //   - replaces control characters (a newline would start a new legend
-//     line) with U+FFFD, so one name stays one legend entry.
+//     line) with U+FFFD, so one name stays one legend entry; bytes that
+//     are not UTF-8 become U+FFFD too, rather than reach Pango.
 //
 // A caller that wants an alignment code adds it after escaping:
 // EscapeText(name) + `\l`.

@@ -23,6 +23,7 @@ func TestEscapeTable(t *testing.T) {
 		{`x\:`, `x\\:`, `x\\:  `},
 		{"new\nline", "new\nline", "new\uFFFDline"},
 		{"tab\tdel\x7f", "tab\tdel\x7f", "tab\uFFFDdel\uFFFD"},
+		{"bad\xffutf8", "bad\xffutf8", "bad\uFFFDutf8"},
 		{"100%", "100%", "100%"},
 		{"%s%%%d", "%s%%%d", "%s%%%d"},
 		{"", "", ""},
