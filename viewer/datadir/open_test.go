@@ -251,3 +251,28 @@ func TestOpenRefusesDSTypes(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkOpen is the cost per file of a read's open beneath DataDir
+// (resolve, walk, header check, close), which every render, export and
+// live fallback read pays once per file.
+func BenchmarkOpen(b *testing.B) {
+	dir := b.TempDir()
+	path := filepath.Join(dir, "box/memory/memory-used.rrd")
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	if out, err := exec.Command("rrdtool", "create", path, "--step", "10", "DS:value:GAUGE:20:U:U", "RRA:AVERAGE:0.5:1:1200", "RRA:MAX:0.5:6:1200").CombinedOutput(); err != nil {
+		b.Fatalf("%v %s", err, out)
+	}
+	ix, err := Build(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := ix.Host("box").Plugin("memory").File("memory-used")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		h, err := f.Open()
+		if err != nil {
+			b.Fatal(err)
+		}
+		h.Close()
+	}
+}
