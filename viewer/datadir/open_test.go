@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,25 +22,12 @@ func lastUpdateAt(t *testing.T, path string, ts int64) {
 	}
 	for _, args := range [][]string{
 		{"create", path, "--step", "10", "--start", "1600000000", "DS:value:GAUGE:20:U:U", "RRA:AVERAGE:0.5:1:10"},
-		{"update", path, strconvI(ts) + ":1"},
+		{"update", path, strconv.FormatInt(ts, 10) + ":1"},
 	} {
 		if out, err := exec.Command("rrdtool", args...).CombinedOutput(); err != nil {
 			t.Fatalf("rrdtool %v: %v\n%s", args, err, out)
 		}
 	}
-}
-
-func strconvI(v int64) string { return itoa(v) }
-
-func itoa(v int64) string {
-	var b [20]byte
-	i := len(b)
-	for v > 0 {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-	}
-	return string(b[i:])
 }
 
 const (
