@@ -19,6 +19,7 @@ import (
 	"github.com/rtmon/rtmon/viewer/datadir"
 	"github.com/rtmon/rtmon/viewer/graphs"
 	"github.com/rtmon/rtmon/viewer/live"
+	"github.com/rtmon/rtmon/viewer/rrd"
 	"github.com/rtmon/rtmon/viewer/web"
 )
 
@@ -65,6 +66,7 @@ func run(args []string) error {
 		return err
 	}
 	log.Info("rtmon-viewer listening", "addr", ln.Addr().String(), "datadir", cfg.DataDir, "socket", cfg.Socket, "auth", users != nil)
+	rrd.LogReadLock(log)
 	if ix, err := datadir.Build(cfg.DataDir); err != nil {
 		log.Warn("data directory not readable yet", "err", err)
 	} else {

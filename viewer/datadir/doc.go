@@ -13,4 +13,10 @@
 // listed in Index.Refused. Names holding control characters (a newline, a
 // NUL) or starting with '.' are refused too: collectd never writes them,
 // and they cannot be sent to collectd's unixsock as identifiers.
+//
+// The index only says which files exist. Every read opens its file again
+// with File.Open, which resolves the whole path beneath DataDir (a
+// directory swapped for a symlink out of it after indexing is refused),
+// checks the header, and gives librrd /proc/self/fd/N of that open file
+// (Handle.Path, Handle.File), so what librrd reads is what was checked.
 package datadir

@@ -1,6 +1,7 @@
 package datadir
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -19,18 +20,23 @@ import (
 // it) is refused too, with its name, where librrd would say only "reached
 // EOF while loading header".
 //
+// Data sources are refused unless their name is rrdtool's own
+// ([A-Za-z0-9_-], 1 to 19 characters: a name is put into DEF elements)
+// and their type is one collectd writes: GAUGE, COUNTER, DERIVE or
+// ABSOLUTE. The others ask librrd to interpret more of the header than
+// is checked here, or than readlock.c's reasoning covers (a reader may
+// see a row of an update in progress): COMPUTE keeps an RPN program in
+// the header that librrd runs on every read, DCOUNTER and DDERIVE keep
+// their last value as text that librrd parses.
+//
 // The layout is librrd's on-disk one for 64-bit Linux (unsigned long and
 // time_t of 8 bytes, doubles aligned to 8), which is also the only layout
 // librrd on this machine reads: it refuses files from other architectures.
-func checkHeader(path string) error {
+// f is the open file, path its name for messages.
+func checkHeader(f *os.File, path string) error {
 	if strconv.IntSize != 64 {
 		return nil // the offsets below are for LP64; librrd checks the rest
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("datadir: %w", err)
-	}
-	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("datadir: %w", err)
@@ -49,6 +55,29 @@ func checkHeader(path string) error {
 	if string(head[0:4]) != "RRD\x00" {
 		return bad("no RRD signature")
 	}
+	dsCnt, rraCnt, ok := counts(head)
+	if !ok {
+		return bad("%d data sources and %d archives", dsCnt, rraCnt)
+	}
+	// The data sources first: a type librrd 1.7.2 writes in a newer
+	// format version (DCOUNTER, DDERIVE) is named rather than the version.
+	dsDefs := make([]byte, dsCnt*dsDefSize)
+	if err := readAt(f, dsDefs, statHeadSize); err != nil {
+		return bad("reading the data source definitions: %v", err)
+	}
+	for i := uint64(0); i < dsCnt; i++ {
+		d := dsDefs[i*dsDefSize:]
+		name, ok := cString(d[0:20])
+		if !ok || !validDSName(name) {
+			return bad("data source %d is named %q, not rrdtool's [A-Za-z0-9_-]{1,19}", i, name)
+		}
+		typ, _ := cString(d[20:40])
+		switch typ {
+		case "GAUGE", "COUNTER", "DERIVE", "ABSOLUTE":
+		default:
+			return bad("data source %s has type %q; only GAUGE, COUNTER, DERIVE and ABSOLUTE are read", name, typ)
+		}
+	}
 	version := string(head[4:9])
 	switch version {
 	case "0001\x00", "0002\x00", "0003\x00", "0004\x00":
@@ -57,10 +86,6 @@ func checkHeader(path string) error {
 	}
 	if c := math.Float64frombits(ne.Uint64(head[16:24])); c != floatCookie {
 		return bad("float cookie %g, want %g (written on another architecture, or corrupt)", c, floatCookie)
-	}
-	dsCnt, rraCnt, ok := counts(head)
-	if !ok {
-		return bad("%d data sources and %d archives", dsCnt, rraCnt)
 	}
 	step := ne.Uint64(head[40:48])
 	if step == 0 || step > maxSpan {
@@ -103,6 +128,31 @@ func checkHeader(path string) error {
 		return bad("%d bytes, its archives need %d (truncated?)", size, total)
 	}
 	return nil
+}
+
+// cString returns the NUL-terminated string at the start of b, and
+// whether a NUL ends it within b.
+func cString(b []byte) (string, bool) {
+	i := bytes.IndexByte(b, 0)
+	if i < 0 {
+		return string(b), false
+	}
+	return string(b[:i]), true
+}
+
+// validDSName reports whether name is a data source name rrdtool create
+// accepts: 1 to 19 of [A-Za-z0-9_-].
+func validDSName(name string) bool {
+	if len(name) == 0 || len(name) > 19 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // counts returns stat_head's numbers of data sources and archives, and

@@ -54,6 +54,8 @@ type File struct {
 	Dir            *PluginDir
 	ModTime        time.Time
 	path           string
+	root           string // Index.Root
+	orig           *File  // for a Handle's copy, the indexed file
 }
 
 // Host returns the named host, or nil.
@@ -77,27 +79,21 @@ func (f *File) Identifier() unixsock.Identifier {
 	}
 }
 
-// Verify checks, just before the file is handed to librrd, that it is
-// still what the index saw: a regular file, or a symlink resolving to one
-// inside Root. It narrows the window in which a file swapped for a symlink
-// after indexing could lead librrd out of DataDir. It also reads the RRD
-// header (see checkHeader): a truncated or corrupt file is refused with
-// its name instead of crashing librrd, and with it the viewer.
+// Verify checks that the file can be opened beneath root now, with a
+// usable header: Open, then Close. It says nothing about later opens;
+// code that hands the file to librrd uses Open and the Handle's path.
 func (f *File) Verify(root string) error {
-	fi, err := os.Lstat(f.path)
+	if f.orig != nil {
+		f = f.orig
+	}
+	if f.root != "" {
+		root = f.root
+	}
+	h, err := f.open(root)
 	if err != nil {
-		return fmt.Errorf("datadir: %w", err)
+		return err
 	}
-	if fi.Mode()&os.ModeSymlink != 0 {
-		if _, err := resolveInside(root, f.path); err != nil {
-			return err
-		}
-		return checkHeader(f.path)
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("datadir: %s is no longer a regular file", f.path)
-	}
-	return checkHeader(f.path)
+	return h.Close()
 }
 
 // Build walks root and returns its index. Only an unreadable root is an
@@ -183,7 +179,7 @@ func (ix *Index) addFiles(p *PluginDir, ppath string) {
 			ix.refuse(fpath, err.Error())
 			continue
 		}
-		f := &File{Name: name, Type: typ, Instance: inst, Dir: p, ModTime: fi.ModTime(), path: fpath}
+		f := &File{Name: name, Type: typ, Instance: inst, Dir: p, ModTime: fi.ModTime(), path: fpath, root: ix.Root}
 		p.Files = append(p.Files, f)
 		p.files[name] = f
 	}

@@ -16,6 +16,7 @@ type Store struct {
 	MaxAge time.Duration
 
 	mu       sync.Mutex
+	root     string // Dir with symlinks resolved, once: see build
 	cur      *Index
 	fresh    time.Time     // when cur was built, or zero after Refresh
 	building chan struct{} // closed when the build in progress ends
@@ -46,9 +47,22 @@ func (s *Store) Get(ctx context.Context) (*Index, error) {
 	return s.await(ctx, wait)
 }
 
+// build walks DataDir. Dir may be a symlink (DataDir on a bigger disk);
+// it is resolved by the first walk that finds it and kept, so that
+// repointing the symlink later does not move the viewer to another
+// directory without a restart.
 func (s *Store) build(done chan struct{}) {
-	ix, err := Build(s.Dir)
 	s.mu.Lock()
+	dir := s.root
+	s.mu.Unlock()
+	if dir == "" {
+		dir = s.Dir
+	}
+	ix, err := Build(dir)
+	s.mu.Lock()
+	if err == nil && s.root == "" {
+		s.root = ix.Root
+	}
 	if err == nil {
 		s.cur, s.fresh = ix, ix.Built
 	}

@@ -97,12 +97,12 @@ func (r *Renderer) Stats() (renders, flushes int64) { return r.renders.Load(), r
 // Render returns the graph as an image, from the cache when the files have
 // not changed since it was drawn.
 func (r *Renderer) Render(ctx context.Context, root string, d *Def, q query.Request) (*Image, error) {
-	files := d.Files()
-	for _, f := range files {
-		if err := f.Verify(root); err != nil {
-			return nil, err
-		}
+	d, done, err := openFiles(d)
+	if err != nil {
+		return nil, err
 	}
+	defer done()
+	files := d.Files()
 	r.flush(ctx, files)
 	key := cacheKey{host: files[0].Dir.Host.Name, graph: d.ID, start: q.Start, end: q.End, w: q.Width, h: q.Height,
 		format: q.Format, theme: q.Theme, lastChange: lastChange(files)}
@@ -160,8 +160,9 @@ func (r *Renderer) render(ctx context.Context, d *Def, q query.Request) (*Image,
 
 // listDS reads a file's data source names (cached: they never change).
 func (r *Renderer) listDS(f *datadir.File) ([]string, error) {
+	key := f.Indexed().Path() // f.Path() may be a reused /proc/self/fd/N
 	r.dsMu.Lock()
-	names, ok := r.dsNames[f.Path()]
+	names, ok := r.dsNames[key]
 	r.dsMu.Unlock()
 	if ok {
 		return names, nil
@@ -171,7 +172,7 @@ func (r *Renderer) listDS(f *datadir.File) ([]string, error) {
 		return nil, err
 	}
 	r.dsMu.Lock()
-	r.dsNames[f.Path()] = names
+	r.dsNames[key] = names
 	r.dsMu.Unlock()
 	return names, nil
 }

@@ -35,12 +35,12 @@ const maxRows = 2000
 // Series exports the graph's lines over q's range with at most
 // min(q.Width, maxRows) rows, under the same render cap as images.
 func (r *Renderer) Series(ctx context.Context, root string, d *Def, q query.Request) (*Series, error) {
-	files := d.Files()
-	for _, f := range files {
-		if err := f.Verify(root); err != nil {
-			return nil, err
-		}
+	d, done, err := openFiles(d)
+	if err != nil {
+		return nil, err
 	}
+	defer done()
+	files := d.Files()
 	r.flush(ctx, files)
 	release, err := r.acquire(ctx, "export")
 	if err != nil {

@@ -64,14 +64,16 @@ func (rr *rrdReader) read(ctx context.Context, ix *datadir.Index, pick func([]st
 }
 
 func (rr *rrdReader) file(root string, f *datadir.File) (Reading, error) {
-	if err := f.Verify(root); err != nil {
+	h, err := f.Open() // librrd reads h.Path(): the file checked beneath DataDir
+	if err != nil {
 		return Reading{}, err
 	}
-	last, ds, err := rrd.LastUpdate(f.Path())
+	defer h.Close()
+	last, ds, err := rrd.LastUpdate(h.Path())
 	if err != nil {
 		return Reading{}, fmt.Errorf("live: %w", err)
 	}
-	kinds, step, err := rr.kindsOf(f.Path(), ds)
+	kinds, step, err := rr.kindsOf(f.Path(), h.Path(), ds)
 	if err != nil {
 		return Reading{}, err
 	}
@@ -84,7 +86,7 @@ func (rr *rrdReader) file(root string, f *datadir.File) (Reading, error) {
 		}
 		if rows == nil {
 			end := last.Unix()
-			rows, err = rrd.Fetch(f.Path(), "AVERAGE", end-10*int64(step), end, step)
+			rows, err = rrd.Fetch(h.Path(), "AVERAGE", end-10*int64(step), end, step)
 			if err != nil {
 				return Reading{}, fmt.Errorf("live: %w", err)
 			}
@@ -94,9 +96,10 @@ func (rr *rrdReader) file(root string, f *datadir.File) (Reading, error) {
 	return rd, nil
 }
 
-// kindsOf returns the DS kinds (GAUGE, DERIVE, ...) of a file, cached: a
-// file's data sources never change.
-func (rr *rrdReader) kindsOf(path string, ds []rrd.DSValue) ([]string, uint64, error) {
+// kindsOf returns the DS kinds (GAUGE, DERIVE, ...) of a file, cached
+// under key, its name in DataDir: a file's data sources never change.
+// path is the name librrd reads it by.
+func (rr *rrdReader) kindsOf(key, path string, ds []rrd.DSValue) ([]string, uint64, error) {
 	info, err := rrd.Info(path)
 	if err != nil {
 		return nil, 0, fmt.Errorf("live: %w", err)
@@ -107,7 +110,7 @@ func (rr *rrdReader) kindsOf(path string, ds []rrd.DSValue) ([]string, uint64, e
 	}
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
-	if k, ok := rr.kinds[path]; ok && len(k) == len(ds) {
+	if k, ok := rr.kinds[key]; ok && len(k) == len(ds) {
 		return k, step, nil
 	}
 	kinds := make([]string, len(ds))
@@ -117,7 +120,7 @@ func (rr *rrdReader) kindsOf(path string, ds []rrd.DSValue) ([]string, uint64, e
 	if rr.kinds == nil {
 		rr.kinds = map[string][]string{}
 	}
-	rr.kinds[path] = kinds
+	rr.kinds[key] = kinds
 	return kinds, step, nil
 }
 

@@ -26,5 +26,13 @@
 // Graph and Xport take the rrdtool argument list as is. Anything in it that
 // comes from outside (file paths, host or plugin names in legends) must go
 // through [Escape] or [EscapeText] first; arguments containing a NUL byte are
-// refused because C would silently cut them.
+// refused because C would silently cut them. The viewer hands this package
+// /proc/self/fd/N names of files viewer/datadir opened and checked, never
+// names from DataDir itself.
+//
+// # Read lock
+//
+// readlock.c answers librrd's fcntl/fcntl64 read-lock requests so that
+// reads never refuse collectd's writes; [CheckReadLock] tells at start
+// whether librrd's requests reach it.
 package rrd

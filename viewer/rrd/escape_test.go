@@ -14,11 +14,18 @@ func TestEscapeTable(t *testing.T) {
 		{"::", `\:\:`, `\:\:`},
 		{`back\slash`, `back\slash`, `back\slash`},
 		{`a\:b`, `a\\:b`, `a\\:b`},
+		{`a\\:b`, `a\\\:b`, `a\\\:b`},
 		{`ends\x`, `ends\x`, `ends\x  `},
 		{`ends\l`, `ends\l`, `ends\l  `},
 		{`two\\`, `two\\`, `two\\  `},
-		{`one\`, `one\`, `one\`},
+		{`one\`, `one\`, `one\  `}, // would glue the next field's ':' (":STACK")
+		{`zzzzz\`, `zzzzz\`, `zzzzz\  `},
 		{`x\:`, `x\\:`, `x\\:  `},
+		{"new\nline", "new\nline", "new\uFFFDline"},
+		{"tab\tdel\x7f", "tab\tdel\x7f", "tab\uFFFDdel\uFFFD"},
+		{"bad\xffutf8", "bad\xffutf8", "bad\uFFFDutf8"},
+		{"100%", "100%", "100%"},
+		{"%s%%%d", "%s%%%d", "%s%%%d"},
 		{"", "", ""},
 	}
 	for _, tc := range tests {
@@ -28,6 +35,42 @@ func TestEscapeTable(t *testing.T) {
 		if got := EscapeText(tc.in); got != tc.text {
 			t.Errorf("EscapeText(%q) = %q, want %q", tc.in, got, tc.text)
 		}
+	}
+}
+
+// TestEscapeTextStacks draws two stacked areas, the second with a legend
+// holding rrdtool's special characters, the way graphs.Args builds a
+// stacked graph (AREA:v#color:LEGEND:STACK). The second area must stack
+// (the y range reaches the sum of both files' maxima) and its legend must
+// show the name as it is. A legend ending in a backslash once swallowed
+// the ":STACK" ("zzzzz:STACK", area drawn unstacked).
+func TestEscapeTextStacks(t *testing.T) {
+	dir := t.TempDir()
+	a, b := makeRRD(t, dir, "a.rrd", 1), makeRRD(t, dir, "b.rrd", 2)
+	sum := a.v[nUpd-1] + b.v[nUpd-1]
+	for _, name := range []string{`zzzzz\`, `a\`, `x\:`, `a:b`, `a\\:b`, `ends\\`, `50%`, `%s%n`, `back\slash`, "plain"} {
+		t.Run(name, func(t *testing.T) {
+			g, err := Graph(append(rangeArgs(), "--lower-limit", "0",
+				"DEF:a="+Escape(a.path)+":v:AVERAGE", "DEF:b="+Escape(b.path)+":v:AVERAGE",
+				"AREA:a#ff0000:first", "AREA:b#00ff00:"+EscapeText(name)+":STACK"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g.ValueMax < sum {
+				t.Errorf("y range up to %v, below the stacked maximum %v: the second area was not stacked", g.ValueMax, sum)
+			}
+			if len(g.Legend) != 2 || strings.TrimSpace(g.Legend[1]) != name {
+				t.Errorf("legend lines %q, want the second to show %q", g.Legend, name)
+			}
+		})
+	}
+	// A newline is drawn as U+FFFD, on the same legend line.
+	g, err := Graph(append(rangeArgs(), "DEF:a="+Escape(a.path)+":v:AVERAGE", "LINE1:a#ff0000:"+EscapeText("two\nlines")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Legend) != 1 || strings.TrimSpace(g.Legend[0]) != "two\uFFFDlines" {
+		t.Errorf("legend lines %q, want one line two\uFFFDlines", g.Legend)
 	}
 }
 
@@ -86,7 +129,7 @@ func TestEscapedPaths(t *testing.T) {
 // be taken for an alignment code; raw they fail the whole graph.
 func TestEscapeTextControlCodes(t *testing.T) {
 	f := makeRRD(t, t.TempDir(), "a.rrd", 1)
-	for _, text := range []string{`name\h`, `dir\`, `x\\`, `a\:`, `ok`} {
+	for _, text := range []string{`name\h`, `dir\`, `x\\`, `a\:`, `ok`, `trail\`} {
 		t.Run(text, func(t *testing.T) {
 			g, err := Graph(append(rangeArgs(), "DEF:a="+Escape(f.path)+":v:AVERAGE",
 				"LINE1:a#00ff00:"+EscapeText(text), "COMMENT:"+EscapeText(text)))

@@ -7,17 +7,25 @@
 // "could not lock RRD" and drops that update: a graph render coinciding
 // with collectd's write of one of its files lost a value for good.
 //
-// This fcntl, defined in the executable and so found before libc's by the
-// dynamic linker, handles librrd's read-lock request alone (the caller's
-// address is in librrd): it asks the kernel whether a writer holds the
+// This fcntl, and fcntl64 with the same logic (a librrd built with 64-bit
+// file offsets calls that one; Debian's 1.7.2 calls fcntl), defined in the
+// executable and so found before libc's by the dynamic linker, handle
+// librrd's read-lock request alone (the caller's address is in librrd):
+// it asks the kernel whether a writer holds the
 // file (F_GETLK) and, if one does, fails as librrd's own request would
 // (EAGAIN, which rrd.retryLocked waits out); if none does, it reports
 // success without taking the lock. A writer arriving after that check is
 // never refused, and the reader may see a row of an update in progress in
 // one render (collectd rewrites a few aligned 8-byte words in place; the
-// file's structure never changes), which is the price of never losing an
+// file's structure never changes, and viewer/datadir refuses the data
+// source types whose header librrd interprets beyond that: COMPUTE's RPN
+// program, DCOUNTER and DDERIVE), which is the price of never losing an
 // update. Every other call goes to libc's fcntl unchanged.
 // RTMON_RRD_READ_LOCK=1 in the viewer's environment keeps librrd's lock.
+//
+// Whether librrd's request reaches this code at all is checked once at
+// start (rrd.CheckReadLock, logged by the viewer): a librrd calling some
+// other entry point would silently bring the lost updates back.
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -28,18 +36,34 @@
 #include <string.h>
 
 static int (*real_fcntl)(int, int, ...);
+static int (*real_fcntl64)(int, int, ...);
 static pthread_once_t resolved = PTHREAD_ONCE_INIT;
 
 // rtmon_rrd_read_lock is set by RTMON_RRD_READ_LOCK=1, and by tests.
 int rtmon_rrd_read_lock = 0;
 
-// The counts tests read: read locks not taken, and refused because a
-// writer held the file.
+// Test switches: rtmon_read_lock_bypass forwards every call untouched and
+// uncounted, as if librrd's request went to an entry point not overridden
+// here; rtmon_read_lock_any_caller treats every caller as librrd, so a
+// test can send a request from its own C code.
+int rtmon_read_lock_bypass = 0;
+int rtmon_read_lock_any_caller = 0;
+
+// The counts tests and the start-up check read: librrd's read-lock
+// requests that reached this code (whatever was done with them), read
+// locks not taken, refused because a writer held the file, and requests
+// per entry point (index 0 fcntl, 1 fcntl64) from any caller.
+unsigned long rtmon_read_lock_seen = 0;
 unsigned long rtmon_read_lock_skipped = 0;
 unsigned long rtmon_read_lock_refused = 0;
+unsigned long rtmon_read_lock_entry[2] = {0, 0};
 
 static void resolve(void) {
 	real_fcntl = (int (*)(int, int, ...))dlsym(RTLD_NEXT, "fcntl");
+	real_fcntl64 = (int (*)(int, int, ...))dlsym(RTLD_NEXT, "fcntl64");
+	if (real_fcntl64 == NULL) {
+		real_fcntl64 = real_fcntl; // a libc without fcntl64: same call
+	}
 	const char *env = getenv("RTMON_RRD_READ_LOCK");
 	if (env != NULL && strcmp(env, "1") == 0) {
 		rtmon_rrd_read_lock = 1;
@@ -52,28 +76,34 @@ void rtmon_read_lock_init(void) { pthread_once(&resolved, resolve); }
 
 // fromLibrrd reports whether the code at addr belongs to librrd.
 static int fromLibrrd(void *addr) {
+	if (__atomic_load_n(&rtmon_read_lock_any_caller, __ATOMIC_RELAXED)) {
+		return 1;
+	}
 	Dl_info info;
 	return dladdr(addr, &info) != 0 && info.dli_fname != NULL && strstr(info.dli_fname, "/librrd.so") != NULL;
 }
 
-int fcntl(int fd, int cmd, ...) {
-	va_list ap;
-	va_start(ap, cmd);
-	// Every fcntl command takes at most one argument, an int or a pointer;
-	// glibc reads it the same way.
-	void *arg = va_arg(ap, void *);
-	va_end(ap);
-	pthread_once(&resolved, resolve);
-	if (real_fcntl == NULL) {
+// readLock is fcntl and fcntl64 alike: entry says which was called, real
+// is libc's function of that name, caller the calling code's address.
+static int readLock(int entry, int (*real)(int, int, ...), void *caller, int fd, int cmd, void *arg) {
+	if (real == NULL) {
 		errno = ENOSYS;
 		return -1;
 	}
-	if (cmd != F_SETLK || arg == NULL || __atomic_load_n(&rtmon_rrd_read_lock, __ATOMIC_RELAXED) ||
-	    ((struct flock *)arg)->l_type != F_RDLCK || !fromLibrrd(__builtin_return_address(0))) {
-		return real_fcntl(fd, cmd, arg);
+	if (cmd != F_SETLK || arg == NULL || ((struct flock *)arg)->l_type != F_RDLCK ||
+	    __atomic_load_n(&rtmon_read_lock_bypass, __ATOMIC_RELAXED)) {
+		return real(fd, cmd, arg);
+	}
+	__atomic_add_fetch(&rtmon_read_lock_entry[entry], 1, __ATOMIC_RELAXED);
+	if (!fromLibrrd(caller)) {
+		return real(fd, cmd, arg);
+	}
+	__atomic_add_fetch(&rtmon_read_lock_seen, 1, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&rtmon_rrd_read_lock, __ATOMIC_RELAXED)) {
+		return real(fd, cmd, arg);
 	}
 	struct flock probe = *(struct flock *)arg;
-	if (real_fcntl(fd, F_GETLK, &probe) != 0) {
+	if (real(fd, F_GETLK, &probe) != 0) {
 		return -1;
 	}
 	if (probe.l_type != F_UNLCK) {
@@ -83,4 +113,24 @@ int fcntl(int fd, int cmd, ...) {
 	}
 	__atomic_add_fetch(&rtmon_read_lock_skipped, 1, __ATOMIC_RELAXED);
 	return 0;
+}
+
+// Every fcntl command takes at most one argument, an int or a pointer;
+// glibc reads it the same way.
+int fcntl(int fd, int cmd, ...) {
+	va_list ap;
+	va_start(ap, cmd);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	pthread_once(&resolved, resolve);
+	return readLock(0, real_fcntl, __builtin_return_address(0), fd, cmd, arg);
+}
+
+int fcntl64(int fd, int cmd, ...) {
+	va_list ap;
+	va_start(ap, cmd);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	pthread_once(&resolved, resolve);
+	return readLock(1, real_fcntl64, __builtin_return_address(0), fd, cmd, arg);
 }
