@@ -1,0 +1,219 @@
+package graphs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rtmon/rtmon/viewer/datadir"
+	"github.com/rtmon/rtmon/viewer/query"
+	"github.com/rtmon/rtmon/viewer/rrd"
+	"github.com/rtmon/rtmon/viewer/stacktest"
+)
+
+// minuteFiles writes n memory-xN files into dir/box/memory holding only
+// one 1-minute AVERAGE archive of rows rows (what the attack
+// used): one file made by rrdtool create and update, copied n times. It
+// returns the time the archive's coverage begins.
+func minuteFiles(t testing.TB, dir string, n, rows int) int64 {
+	t.Helper()
+	mdir := filepath.Join(dir, "box", "memory")
+	if err := os.MkdirAll(mdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Unix()
+	last := now - now%60
+	tmpl := filepath.Join(t.TempDir(), "t.rrd")
+	stacktest.Rrdtool(t, "create", tmpl, "--start", fmt.Sprint(last-600), "--step", "60",
+		"DS:value:GAUGE:120:0:U", fmt.Sprintf("RRA:AVERAGE:0.5:1:%d", rows))
+	up := []string{"update", tmpl}
+	for ts := last - 540; ts <= last; ts += 60 {
+		up = append(up, fmt.Sprintf("%d:%d", ts, 1<<20))
+	}
+	stacktest.Rrdtool(t, up...)
+	b, err := os.ReadFile(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= n; i++ {
+		if err := os.WriteFile(filepath.Join(mdir, fmt.Sprintf("memory-x%d.rrd", i)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return last - int64(rows)*60
+}
+
+func memoryGraph(t testing.TB, dir string) (string, *Def) {
+	t.Helper()
+	ix, err := datadir.Build(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Find(ix.Host("box"), "memory.memory")
+	if d == nil {
+		t.Fatal("no memory.memory graph")
+	}
+	return ix.Root, d
+}
+
+// tenYears is the request: start=now-10y at the widest size.
+func tenYears(format string) query.Request {
+	end := time.Now().Unix()
+	return query.Request{Start: end - int64(query.MaxSpan/time.Second), End: end, Width: query.MaxWidth, Height: query.MaxHeight, Format: format, Theme: "light"}
+}
+
+// TestSeriesClampedToCoverage: ten years asked of files holding a day of
+// 1-minute rows export at most w rows per line, starting where the
+// archive does, and every DEF starts there too (librrd then allocates a
+// day of rows, not ten years).
+func TestSeriesClampedToCoverage(t *testing.T) {
+	dir := t.TempDir()
+	oldest := minuteFiles(t, dir, MaxLines, 1440)
+	root, d := memoryGraph(t, dir)
+	r := NewRenderer(nil, 1, 1<<20, nil)
+	for _, w := range []int{query.MaxWidth, 500, query.MinWidth} {
+		q := tenYears("png")
+		q.Width = w
+		s, err := r.Series(context.Background(), root, d, q)
+		if err != nil {
+			t.Fatalf("w=%d: %v", w, err)
+		}
+		if len(s.Columns) != MaxLines {
+			t.Errorf("w=%d: %d columns, want %d", w, len(s.Columns), MaxLines)
+		}
+		if len(s.Rows) == 0 || len(s.Rows) > w {
+			t.Errorf("w=%d: %d rows, want 1..%d", w, len(s.Rows), w)
+		}
+		if s.Start < oldest-int64(s.Step) || s.Start > oldest+int64(s.Step) {
+			t.Errorf("w=%d: series starts at %d, want the archive's start %d (±%d s); asked %d", w, s.Start, oldest, s.Step, q.Start)
+		}
+		known := 0
+		for _, row := range s.Rows {
+			if row[1] != nil {
+				known++
+			}
+		}
+		if known == 0 {
+			t.Errorf("w=%d: no known value left", w)
+		}
+	}
+	args, err := r.Args(d, tenYears("png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defs := 0
+	for _, a := range args {
+		if strings.HasPrefix(a, "DEF:") {
+			defs++
+			if !strings.Contains(a, fmt.Sprintf(":start=%d:", oldest)) {
+				t.Errorf("DEF not clamped to the archive's start %d: %s", oldest, a)
+			}
+		}
+	}
+	if defs != MaxLines {
+		t.Errorf("%d DEFs, want %d", defs, MaxLines)
+	}
+}
+
+// TestLinesCapped: a stacked graph over n type instances draws at most
+// MaxLines of them and says so in the legend (COMMENT, read back from
+// librrd's graph info), in the title and in the series; just below, at
+// and just past the cap, and the 1,500.
+func TestLinesCapped(t *testing.T) {
+	for _, n := range []int{MaxLines - 1, MaxLines, MaxLines + 1, 1500} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			dir := t.TempDir()
+			minuteFiles(t, dir, n, 1440)
+			root, d := memoryGraph(t, dir)
+			if len(d.Lines) != n {
+				t.Fatalf("definition has %d lines, want %d", len(d.Lines), n)
+			}
+			r := NewRenderer(nil, 1, 1<<20, nil)
+			want, omitted := min(n, MaxLines), max(0, n-MaxLines)
+			q := tenYears("png")
+			q.Width, q.Height = 1000, query.MaxHeight // room for the whole legend
+			args, err := r.Args(d, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defs := 0
+			for _, a := range args {
+				if strings.HasPrefix(a, "DEF:") {
+					defs++
+				}
+			}
+			if defs != want {
+				t.Errorf("%d DEFs, want %d", defs, want)
+			}
+			res, err := rrd.Graph(args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			legend := strings.Join(res.Legend, "\n")
+			note := fmt.Sprintf("%d more lines not drawn: at most %d per graph", omitted, MaxLines)
+			if got := strings.Contains(legend, note); got != (omitted > 0) {
+				t.Errorf("legend has note %q: %v, want %v; legend:\n%s", note, got, omitted > 0, legend)
+			}
+			title := fmt.Sprintf("(first %d of %d lines)", want, n)
+			if got := strings.Contains(strings.Join(args, "\n"), title); got != (omitted > 0) {
+				t.Errorf("title says %q: %v, want %v", title, got, omitted > 0)
+			}
+			img, err := r.Render(context.Background(), root, d, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if img.Omitted != omitted {
+				t.Errorf("image omitted %d lines, want %d", img.Omitted, omitted)
+			}
+			s, err := r.Series(context.Background(), root, d, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(s.Columns) != want || s.LinesOmitted != omitted || (omitted > 0) != (s.Note != "") {
+				t.Errorf("series: %d columns, %d omitted, note %q; want %d, %d", len(s.Columns), s.LinesOmitted, s.Note, want, omitted)
+			}
+		})
+	}
+}
+
+// TestPointsBound: a request whose fetches read just under MaxPoints
+// values is drawn; one row per line more and it is refused with
+// ErrTooMuchData before librrd allocates anything. The span asked is the
+// archives' own, so the clamp does not help: only the bound does.
+func TestPointsBound(t *testing.T) {
+	// rows+2 rows per fetch: rrd_fetch rounds start down and end up.
+	under := MaxPoints/MaxLines - 2
+	for _, tc := range []struct {
+		rows int
+		ok   bool
+	}{{under, true}, {under + 1, false}} {
+		t.Run(fmt.Sprint(tc.rows), func(t *testing.T) {
+			dir := t.TempDir()
+			oldest := minuteFiles(t, dir, MaxLines, tc.rows)
+			root, d := memoryGraph(t, dir)
+			r := NewRenderer(nil, 1, 1<<20, nil)
+			q := tenYears("png")
+			q.Start, q.End = oldest, oldest+int64(tc.rows)*60 // the file's last update: no minute passes
+			for _, call := range []func() error{
+				func() error { _, err := r.Render(context.Background(), root, d, q); return err },
+				func() error { _, err := r.Series(context.Background(), root, d, q); return err },
+			} {
+				err := call()
+				if tc.ok && err != nil {
+					t.Errorf("%d rows × %d lines: %v", tc.rows, MaxLines, err)
+				}
+				if !tc.ok && !errors.Is(err, ErrTooMuchData) {
+					t.Errorf("%d rows × %d lines: err %v, want ErrTooMuchData", tc.rows, MaxLines, err)
+				}
+				if err != nil && strings.Contains(err.Error(), "\n") {
+					t.Errorf("error is not one line: %q", err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,150 @@
+package graphs
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rtmon/rtmon/viewer/datadir"
+	"github.com/rtmon/rtmon/viewer/query"
+	"github.com/rtmon/rtmon/viewer/rrd"
+)
+
+// MaxLines caps the lines of one graph. A stacked graph takes every type
+// instance of its plugin directory, and a network peer can make collectd
+// create any number of them (memory-x1 ... memory-x1500); librrd's work
+// and memory grow with every line. The largest graph rtmon defines has
+// 12 lines (cpu states + unknown ones, rTorrent's item counts); lines past
+// the cap are left out and the graph says so (title, legend, JSON).
+const MaxLines = 32
+
+// MaxPoints caps the values librrd reads for one request: rows per fetch
+// × data sources of the file, summed over the fetches. rrd_fetch returns
+// one row per archive step over the whole span asked for, so this is what
+// a render's memory grows with (8 bytes per value in the fetch buffer, and
+// about as much again in the graph engine). 4 million values are 32 MiB
+// of fetch buffers; a year of a 1-minute archive is 0.5 million per data
+// source, and collectd's default archives (1440 rows each) are never
+// close. A request over the cap is refused (ErrTooMuchData), not cut.
+const MaxPoints = 4_000_000
+
+// ErrTooMuchData is returned for a request that would read more than
+// MaxPoints values; the handler answers 422.
+var ErrTooMuchData = errors.New("graphs: request reads too many values")
+
+// plan is what one request draws: the lines after the cap and, for each,
+// the window its DEF fetches.
+type plan struct {
+	lines   []Line
+	wins    []window
+	omitted int   // lines of the definition left out (MaxLines)
+	points  int64 // values librrd reads (estimate mirroring rrd_fetch)
+	// start is the earliest time any line's archives cover, never before
+	// the request's start: where an export begins.
+	start int64
+}
+
+// window is a DEF's ":start=...:end=...:step=..." part.
+type window struct {
+	start, end, step int64
+}
+
+// suffix is the DEF's options.
+func (w window) suffix() string {
+	return fmt.Sprintf(":step=%d:start=%d:end=%d", w.step, w.start, w.end)
+}
+
+// capLines keeps the first MaxLines lines of a definition (before lines
+// naming no data source are expanded); it reports how many it left out.
+func capLines(lines []Line) ([]Line, int) {
+	if len(lines) <= MaxLines {
+		return lines, 0
+	}
+	return lines[:MaxLines], len(lines) - MaxLines
+}
+
+// filesOf returns the distinct files of lines, in order.
+func filesOf(lines []Line) []*datadir.File {
+	d := Def{Lines: lines}
+	return d.Files()
+}
+
+// headerReader returns a file's header and its current last update.
+type headerReader func(f *datadir.File) (*rrd.Header, int64, error)
+
+// makePlan expands d's lines (already cut by capLines, with omitted left
+// out), cuts them at MaxLines again, clamps each DEF to the time its
+// file's archives cover, asks librrd for a step that gives about cols
+// values per line, and refuses the request when the fetches would read
+// more than MaxPoints values. With trim (exports) the whole request
+// begins where the earliest line's archives do, so the cols values cover
+// data rather than years of nothing; an image keeps the asked range,
+// which is its time axis.
+func makePlan(d *Def, lines []Line, omitted int, q query.Request, cols int, trim bool, hdr headerReader) (*plan, error) {
+	expanded, err := expandLines(&Def{ID: d.ID, Lines: lines}, func(f *datadir.File) ([]string, error) {
+		h, _, err := hdr(f)
+		if err != nil {
+			return nil, err
+		}
+		return h.DS, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(expanded) > MaxLines {
+		omitted += len(expanded) - MaxLines
+		expanded = expanded[:MaxLines]
+	}
+	p := &plan{lines: expanded, omitted: omitted, start: q.End}
+	type header struct {
+		h    *rrd.Header
+		last int64
+	}
+	hdrs := make([]header, len(expanded))
+	for i, l := range expanded {
+		h, last, err := hdr(l.File)
+		if err != nil {
+			return nil, err
+		}
+		hdrs[i] = header{h, last}
+		w := window{start: q.Start, end: q.End}
+		if oldest, ok := h.Oldest("AVERAGE", last); ok && oldest > w.start {
+			// Nothing before the oldest archive: a DEF reaching further
+			// back only makes librrd allocate unknown rows.
+			w.start = min(oldest, q.End-1)
+		}
+		p.start = min(p.start, w.start)
+		p.wins = append(p.wins, w)
+	}
+	from := q.Start
+	if trim {
+		p.start = max(q.Start, min(p.start, q.End-int64(query.MinSpan/time.Second)))
+		from = p.start
+	}
+	step := max(1, (q.End-from+int64(cols)-1)/int64(max(cols, 1)))
+	type fetchKey struct {
+		path             string
+		start, end, step int64
+	}
+	seen := map[fetchKey]bool{}
+	for i, l := range expanded {
+		w := &p.wins[i]
+		w.step = step
+		w.start = max(w.start, from)
+		k := fetchKey{l.File.Path(), w.start, w.end, w.step}
+		if seen[k] {
+			continue // librrd fetches a file once for DEFs of the same window
+		}
+		seen[k] = true
+		_, rows, err := hdrs[i].h.Fetch("AVERAGE", w.start, w.end, w.step, hdrs[i].last)
+		if err != nil {
+			return nil, fmt.Errorf("graphs: %s: %w", l.File.Path(), err)
+		}
+		p.points += rows * int64(len(hdrs[i].h.DS))
+		if p.points > MaxPoints {
+			return nil, fmt.Errorf("%w: %d lines over %d s read more than %d values (MaxPoints); ask a shorter span",
+				ErrTooMuchData, len(expanded), q.End-from, MaxPoints)
+		}
+	}
+	return p, nil
+}
