@@ -30,7 +30,7 @@ const MaxPoints = 4_000_000
 
 // ErrTooMuchData is returned for a request that would read more than
 // MaxPoints values; the handler answers 422.
-var ErrTooMuchData = errors.New("graphs: request reads too many values")
+var ErrTooMuchData = errors.New("too many values for one request")
 
 // plan is what one request draws: the lines after the cap and, for each,
 // the window its DEF fetches.
