@@ -62,4 +62,3 @@ func tenYears(format string) query.Request {
 	end := time.Now().Unix()
 	return query.Request{Start: end - int64(query.MaxSpan/time.Second), End: end, Width: query.MaxWidth, Height: query.MaxHeight, Format: format, Theme: "light"}
 }
-
