@@ -23,7 +23,7 @@ const RenderMemory = 256 << 20
 
 // killAt stops a child that is clearly unbounded (today's main reached
 // 24 GB on the same request) long before it hurts the machine.
-const killAt = 2 << 30
+const killAt = 1 << 30
 
 // TestWorstRequestMemory runs the worst requests in a child process and
 // reads the child's peak resident size from /proc: the only measure that
