@@ -41,7 +41,7 @@ func main() {
 	viewer := flag.String("viewer", "build/rtmon-viewer", "viewer binary")
 	dir := flag.String("dir", "", "DataDir to build and serve (default: a new temporary directory)")
 	files := flag.Int("files", 1500, "memory-xN files of host \"many\"")
-	heavyRows := flag.Int("heavy-rows", 4_000_000/32-3, "1-minute rows of each of host \"heavy\"'s 32 files")
+	heavyRows := flag.Int("heavy-rows", 4_000_000/32-12, "1-minute rows of each of host \"heavy\"'s 32 files (one more row is read per minute that passes: the default stays under the 4,000,000 bound for 10 minutes)")
 	clients := flag.Int("clients", 8, "concurrent clients")
 	duration := flag.Duration("duration", time.Minute, "how long to fire")
 	sample := flag.Duration("sample", 50*time.Millisecond, "how often to read the viewer's memory")
@@ -98,6 +98,9 @@ func run(viewer, dir string, files, heavyRows, clients int, duration, sample tim
 	go func() {
 		tick := time.NewTicker(sample)
 		defer tick.Stop()
+		every := time.NewTicker(10 * time.Second)
+		defer every.Stop()
+		begun := time.Now()
 		for {
 			select {
 			case <-ctx.Done():
@@ -106,6 +109,9 @@ func run(viewer, dir string, files, heavyRows, clients int, duration, sample tim
 				dead.Store(fmt.Sprint(err))
 				cancel()
 				return
+			case <-every.C:
+				fmt.Printf("  at %2.0f s: RSS %d MiB, VmHWM %d MiB\n", time.Since(begun).Seconds(),
+					status(cmd.Process.Pid, "VmRSS")>>20, status(cmd.Process.Pid, "VmHWM")>>20)
 			case <-tick.C:
 				rss, hwm := status(cmd.Process.Pid, "VmRSS"), status(cmd.Process.Pid, "VmHWM")
 				peakRSS.Store(max(peakRSS.Load(), rss))
