@@ -13,9 +13,10 @@ import (
 // MaxLines caps the lines of one graph. A stacked graph takes every type
 // instance of its plugin directory, and a network peer can make collectd
 // create any number of them (memory-x1 ... memory-x1500); librrd's work
-// and memory grow with every line. The largest graph rtmon defines has
-// 12 lines (cpu states + unknown ones, rTorrent's item counts); lines past
-// the cap are left out and the graph says so (title, legend, JSON).
+// and memory grow with every line. rtmon's largest graph has 11 lines
+// (rTorrent's item counts), collectd's cpu and memory states about 10;
+// lines past the cap are left out and the graph says so (title, legend,
+// X-Graph-Lines-Omitted, the series' lines_omitted).
 const MaxLines = 32
 
 // MaxPoints caps the values librrd reads for one request: rows per fetch
