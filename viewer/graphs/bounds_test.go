@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rtmon/rtmon/viewer/query"
 	"github.com/rtmon/rtmon/viewer/rrd"
@@ -46,21 +47,29 @@ func TestSeriesClampedToCoverage(t *testing.T) {
 			t.Errorf("w=%d: no known value left", w)
 		}
 	}
-	args, err := r.Args(d, tenYears("png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defs := 0
-	for _, a := range args {
-		if strings.HasPrefix(a, "DEF:") {
-			defs++
-			if !strings.Contains(a, fmt.Sprintf(":start=%d:", oldest)) {
-				t.Errorf("DEF not clamped to the archive's start %d: %s", oldest, a)
+	for _, w := range []int{query.MaxWidth, query.MinWidth} {
+		q := tenYears("png")
+		q.Width = w
+		args, err := r.Args(d, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The archive's start, or a few of the graph's steps before the
+		// end when that is earlier (librrd needs whole steps).
+		step := (q.End - q.Start + int64(w) - 1) / int64(w)
+		want := fmt.Sprintf(":step=%d:start=%d:end=%d", step, min(oldest, q.End-minSteps*step), q.End)
+		defs := 0
+		for _, a := range args {
+			if strings.HasPrefix(a, "DEF:") {
+				defs++
+				if !strings.HasSuffix(a, want) {
+					t.Errorf("w=%d: DEF does not end in %s: %s", w, want, a)
+				}
 			}
 		}
-	}
-	if defs != MaxLines {
-		t.Errorf("%d DEFs, want %d", defs, MaxLines)
+		if defs != MaxLines {
+			t.Errorf("w=%d: %d DEFs, want %d", w, defs, MaxLines)
+		}
 	}
 }
 
@@ -159,5 +168,46 @@ func TestPointsBound(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestClampEdges: clamped DEFs still draw at every size and wherever the
+// archive begins relative to the range: librrd refuses a DEF whose window
+// holds no whole step of the graph ("SANITY CHECK: ... rows cannot be
+// reduced"), which a window cut at the archive's start could be. A range
+// entirely before the archive exports the asked range, all unknown.
+func TestClampEdges(t *testing.T) {
+	dir := t.TempDir()
+	oldest := minuteFiles(t, dir, 3, 1440)
+	root, d := memoryGraph(t, dir)
+	r := NewRenderer(nil, 1, 0, nil)
+	year := int64(366 * 86400)
+	now := time.Now().Unix()
+	for _, tc := range []struct {
+		name       string
+		start, end int64
+	}{
+		{"ten years", now - 10*year + 3600, now},
+		{"before the archive", now - 10*year + 3600, now - 9*year},
+		{"archive begins 30 s before the end", oldest + 30 - year, oldest + 30},
+		{"archive begins 90 s before the end", oldest + 90 - year, oldest + 90},
+		{"archive begins at the end", oldest - 3600, oldest},
+		{"one hour", now - 3600, now},
+		{"one minute", now - 60, now},
+	} {
+		for _, size := range [][2]int{{query.MinWidth, query.MinHeight}, {300, 130}, {800, 300}, {query.MaxWidth, query.MaxHeight}} {
+			q := query.Request{Start: tc.start, End: tc.end, Width: size[0], Height: size[1], Format: "png", Theme: "light"}
+			if _, err := r.Render(context.Background(), root, d, q); err != nil {
+				t.Errorf("%s %dx%d: %v", tc.name, size[0], size[1], err)
+			}
+			s, err := r.Series(context.Background(), root, d, q)
+			if err != nil {
+				t.Errorf("%s %dx%d series: %v", tc.name, size[0], size[1], err)
+				continue
+			}
+			if empty := tc.end <= oldest; empty != (len(s.Rows) == 0) || len(s.Rows) > size[0] || len(s.Columns) != 3 {
+				t.Errorf("%s %dx%d series: %d rows, %d columns (no data in range: %v)", tc.name, size[0], size[1], len(s.Rows), len(s.Columns), empty)
+			}
+		}
 	}
 }

@@ -40,10 +40,20 @@ type plan struct {
 	wins    []window
 	omitted int   // lines of the definition left out (MaxLines)
 	points  int64 // values librrd reads (estimate mirroring rrd_fetch)
-	// start is the earliest time any line's archives cover, never before
-	// the request's start: where an export begins.
+	// start is where the request's DEFs begin at the earliest: the
+	// request's start, or for exports (trim) the earliest time a line's
+	// archives cover when that lies later.
 	start int64
+	step  int64 // the step asked of librrd: span ÷ columns
+	// empty is set for an export none of whose lines has data in the
+	// range; nothing is fetched.
+	empty bool
 }
+
+// minSteps is the fewest steps of the request a DEF's window spans: librrd
+// draws with a step up to about 1.3 times span/width (its canvas is
+// narrower than the image) and needs whole steps of its own in a window.
+const minSteps = 3
 
 // window is a DEF's ":start=...:end=...:step=..." part.
 type window struct {
@@ -96,12 +106,13 @@ func makePlan(d *Def, lines []Line, omitted int, q query.Request, cols int, trim
 		omitted += len(expanded) - MaxLines
 		expanded = expanded[:MaxLines]
 	}
-	p := &plan{lines: expanded, omitted: omitted, start: q.End}
+	p := &plan{lines: expanded, omitted: omitted}
 	type header struct {
 		h    *rrd.Header
 		last int64
 	}
 	hdrs := make([]header, len(expanded))
+	data := q.End // the earliest time, within the request, that a line has data
 	for i, l := range expanded {
 		h, last, err := hdr(l.File)
 		if err != nil {
@@ -112,17 +123,23 @@ func makePlan(d *Def, lines []Line, omitted int, q query.Request, cols int, trim
 		if oldest, ok := h.Oldest("AVERAGE", last); ok && oldest > w.start {
 			// Nothing before the oldest archive: a DEF reaching further
 			// back only makes librrd allocate unknown rows.
-			w.start = min(oldest, q.End-1)
+			w.start = min(oldest, q.End)
 		}
-		p.start = min(p.start, w.start)
+		data = min(data, w.start)
 		p.wins = append(p.wins, w)
 	}
-	from := q.Start
+	p.start = q.Start
 	if trim {
-		p.start = max(q.Start, min(p.start, q.End-int64(query.MinSpan/time.Second)))
-		from = p.start
+		if data >= q.End {
+			// No archive reaches into the range: nothing to export.
+			p.empty = true
+			p.step = max(1, (q.End-q.Start+int64(cols)-1)/int64(max(cols, 1)))
+			return p, nil
+		}
+		p.start = max(q.Start, min(data, q.End-int64(query.MinSpan/time.Second)))
 	}
-	step := max(1, (q.End-from+int64(cols)-1)/int64(max(cols, 1)))
+	step := max(1, (q.End-p.start+int64(cols)-1)/int64(max(cols, 1)))
+	p.step = step
 	type fetchKey struct {
 		path             string
 		start, end, step int64
@@ -131,7 +148,18 @@ func makePlan(d *Def, lines []Line, omitted int, q query.Request, cols int, trim
 	for i, l := range expanded {
 		w := &p.wins[i]
 		w.step = step
-		w.start = max(w.start, from)
+		// At least minSteps steps: librrd consolidates the rows it
+		// fetched into whole steps of the graph and fails ("SANITY
+		// CHECK: ... rows cannot be reduced") when a DEF's window holds
+		// none, as it does when the archive begins just before the end
+		// asked or after it.
+		w.start = max(p.start, min(w.start, q.End-minSteps*step))
+		if trim {
+			// librrd 1.7.2's xport reads freed memory (and may crash the
+			// viewer) when a DEF's start differs from the export's; the
+			// export starts where the earliest line's data does.
+			w.start = p.start
+		}
 		k := fetchKey{l.File.Path(), w.start, w.end, w.step}
 		if seen[k] {
 			continue // librrd fetches a file once for DEFs of the same window
@@ -144,7 +172,7 @@ func makePlan(d *Def, lines []Line, omitted int, q query.Request, cols int, trim
 		p.points += rows * int64(len(hdrs[i].h.DS))
 		if p.points > MaxPoints {
 			return nil, fmt.Errorf("%w: %d lines over %d s read more than %d values (MaxPoints); ask a shorter span",
-				ErrTooMuchData, len(expanded), q.End-from, MaxPoints)
+				ErrTooMuchData, len(expanded), q.End-p.start, MaxPoints)
 		}
 	}
 	return p, nil

@@ -60,20 +60,26 @@ func (r *Renderer) Series(ctx context.Context, root string, d *Def, q query.Requ
 	if err != nil {
 		return nil, fmt.Errorf("graphs: %s: %w", d.ID, err)
 	}
-	// The export begins where the earliest line's archives do (p.start):
-	// rows before it could only be unknown.
-	args := []string{"--start", strconv.FormatInt(p.start, 10), "--end", strconv.FormatInt(q.End, 10),
-		"--maxrows", strconv.Itoa(cols)}
 	s := &Series{Unit: d.Unit, Title: d.Title, LinesOmitted: p.omitted}
 	if p.omitted > 0 {
 		s.Note = omittedNote(p.omitted)
 	}
+	for _, l := range p.lines {
+		s.Columns = append(s.Columns, Column{Legend: l.Legend, File: l.File.Dir.Name + "/" + l.File.Name, DS: l.DS})
+	}
+	if p.empty {
+		s.Start, s.End, s.Step, s.Rows = q.Start, q.End, uint64(p.step), [][]*float64{}
+		return s, nil
+	}
+	// The export begins where the earliest line's archives do (p.start):
+	// rows before it could only be unknown.
+	args := []string{"--start", strconv.FormatInt(p.start, 10), "--end", strconv.FormatInt(q.End, 10),
+		"--maxrows", strconv.Itoa(cols)}
 	for i, l := range p.lines {
 		args = append(args,
 			fmt.Sprintf("DEF:r%d=%s:%s:AVERAGE%s", i, rrd.Escape(l.File.Path()), rrd.Escape(l.DS), p.wins[i].suffix()),
 			fmt.Sprintf("CDEF:v%d=r%d,%s,*", i, i, strconv.FormatFloat(l.Scale, 'g', -1, 64)),
 			fmt.Sprintf("XPORT:v%d:%s", i, rrd.Escape(fmt.Sprint(i))))
-		s.Columns = append(s.Columns, Column{Legend: l.Legend, File: l.File.Dir.Name + "/" + l.File.Name, DS: l.DS})
 	}
 	x, err := rrd.Xport(args)
 	if err != nil {
