@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -209,5 +211,35 @@ func TestClampEdges(t *testing.T) {
 				t.Errorf("%s %dx%d series: %d rows, %d columns (no data in range: %v)", tc.name, size[0], size[1], len(s.Rows), len(s.Columns), empty)
 			}
 		}
+	}
+}
+
+// TestHeaderFollowsRecreatedFile: the cached header of a file is read
+// again when the file is made anew (new inode or size), so the clamp
+// follows its new archives: a day of rows, then an hour.
+func TestHeaderFollowsRecreatedFile(t *testing.T) {
+	dir := t.TempDir()
+	dayStart := minuteFiles(t, dir, 1, 1440)
+	root, d := memoryGraph(t, dir)
+	r := NewRenderer(nil, 1, 0, nil)
+	q := tenYears("png")
+	q.Width = 500
+	s, err := r.Series(context.Background(), root, d, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Start < dayStart-int64(s.Step) || s.Start > dayStart+int64(s.Step) {
+		t.Fatalf("series starts at %d, want %d", s.Start, dayStart)
+	}
+	other := t.TempDir()
+	hourStart := minuteFiles(t, other, 1, 60)
+	if err := os.Rename(filepath.Join(other, "box", "memory", "memory-x1.rrd"), d.Lines[0].File.Path()); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = r.Series(context.Background(), root, d, q); err != nil {
+		t.Fatal(err)
+	}
+	if s.Start < hourStart-int64(s.Step) || s.Start > hourStart+int64(s.Step) {
+		t.Errorf("after the file was made anew the series starts at %d, want %d (the old header's %d)", s.Start, hourStart, dayStart)
 	}
 }

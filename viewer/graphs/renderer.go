@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/rtmon/rtmon/viewer/datadir"
@@ -57,7 +58,7 @@ type Renderer struct {
 	inflight map[cacheKey]*call
 
 	hdrMu   sync.Mutex
-	headers map[string]*rrd.Header
+	headers map[string]cachedHeader
 
 	renders atomic.Int64
 	flushes atomic.Int64
@@ -88,7 +89,7 @@ func NewRenderer(c Collectd, maxRenders, cacheBytes int, log *slog.Logger) *Rend
 	return &Renderer{
 		Collectd: c, Log: log, FlushWait: 2 * time.Second,
 		slots: make(chan struct{}, maxRenders), queue: make(chan struct{}, max(32, 16*maxRenders)),
-		cache: newCache(cacheBytes), inflight: map[cacheKey]*call{}, headers: map[string]*rrd.Header{},
+		cache: newCache(cacheBytes), inflight: map[cacheKey]*call{}, headers: map[string]cachedHeader{},
 	}
 }
 
@@ -161,27 +162,48 @@ func (r *Renderer) render(ctx context.Context, d *Def, lines []Line, omitted int
 		ImageWidth: res.ImageWidth, ImageHeight: res.ImageHeight, Start: res.Start, End: res.End, Omitted: p.omitted}, nil
 }
 
-// header returns a file's header (cached: the data sources and archives
-// of a file never change) and its last update, read again each time
-// without librrd's lock (datadir.LastUpdate) because it moves.
+// header returns a file's header and its last update. The header is
+// cached while the file keeps its inode and size (its data sources and
+// archives change only when it is made anew); the last update moves and
+// is read each time without librrd's lock (datadir.LastUpdate).
 func (r *Renderer) header(f *datadir.File) (*rrd.Header, int64, error) {
+	fi, err := os.Stat(f.Path())
+	if err != nil {
+		return nil, 0, fmt.Errorf("graphs: %w", err)
+	}
+	id := fileID{size: fi.Size()}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		id.dev, id.ino = uint64(st.Dev), st.Ino
+	}
 	r.hdrMu.Lock()
-	h, ok := r.headers[f.Path()]
+	c, ok := r.headers[f.Path()]
 	r.hdrMu.Unlock()
-	if !ok {
-		var err error
-		if h, err = rrd.ReadHeader(f.Path()); err != nil {
+	if !ok || c.id != id {
+		h, err := rrd.ReadHeader(f.Path())
+		if err != nil {
 			return nil, 0, fmt.Errorf("graphs: %w", err)
 		}
+		c = cachedHeader{h, id}
 		r.hdrMu.Lock()
-		r.headers[f.Path()] = h
+		r.headers[f.Path()] = c
 		r.hdrMu.Unlock()
 	}
-	last := h.LastUpdate
+	last := c.h.LastUpdate
 	if t, err := datadir.LastUpdate(f.Path()); err == nil {
 		last = t.Unix()
 	}
-	return h, last, nil
+	return c.h, last, nil
+}
+
+// fileID tells a file made anew from the one whose header was cached.
+type fileID struct {
+	dev, ino uint64
+	size     int64
+}
+
+type cachedHeader struct {
+	h  *rrd.Header
+	id fileID
 }
 
 // DSNames returns the data source names of an RRD file in file order.
