@@ -33,14 +33,24 @@ const maxLegend = 40
 // dsLister returns the data source names of a file (rrd info).
 type dsLister func(f *datadir.File) ([]string, error)
 
-// Args returns rrdtool graph arguments for d over q's range and size.
-// Every file name and legend goes through rrd.Escape or rrd.EscapeText;
-// everything else in the arguments is ours.
-func Args(d *Def, q query.Request, listDS dsLister) ([]string, error) {
-	lines, err := expandLines(d, listDS)
+// Args returns the rrdtool graph arguments the renderer draws d with
+// over q's range and size: at most MaxLines lines, each DEF clamped to its
+// file's archives (see makePlan). It fails with ErrTooMuchData when the
+// request would read more than MaxPoints values.
+func (r *Renderer) Args(d *Def, q query.Request) ([]string, error) {
+	lines, omitted := capLines(d.Lines)
+	p, err := makePlan(d, lines, omitted, q, q.Width, false, r.header)
 	if err != nil {
 		return nil, err
 	}
+	return args(d, p, q), nil
+}
+
+// args returns rrdtool graph arguments for d's planned lines over q's
+// range and size. Every file name and legend goes through rrd.Escape or
+// rrd.EscapeText; everything else in the arguments is ours.
+func args(d *Def, p *plan, q query.Request) []string {
+	lines := p.lines
 	args := []string{
 		"--start", strconv.FormatInt(q.Start, 10), "--end", strconv.FormatInt(q.End, 10),
 		"--width", strconv.Itoa(q.Width), "--height", strconv.Itoa(q.Height), "--full-size-mode",
@@ -53,16 +63,23 @@ func Args(d *Def, q query.Request, listDS dsLister) ([]string, error) {
 	if d.Base1024 {
 		args = append(args, "--base", "1024")
 	}
+	title := d.Title
+	legendLines := len(lines)
+	if p.omitted > 0 {
+		// Said where it is seen at every size but the smallest: the title.
+		title += fmt.Sprintf(" (first %d of %d lines)", len(lines), len(lines)+p.omitted)
+		legendLines++
+	}
 	legend := true
 	switch {
 	case q.Width < minAxesWidth || q.Height < minAxesHeight:
 		args = append(args, "--only-graph")
 		legend = false
-	case q.Height-legendLineHeight*len(lines)-90 < minCanvasHeight:
-		args = append(args, "--no-legend", "--title", d.Title, "--vertical-label", d.Unit)
+	case q.Height-legendLineHeight*legendLines-90 < minCanvasHeight:
+		args = append(args, "--no-legend", "--title", title, "--vertical-label", d.Unit)
 		legend = false
 	default:
-		args = append(args, "--title", d.Title, "--vertical-label", d.Unit)
+		args = append(args, "--title", title, "--vertical-label", d.Unit)
 	}
 	width := 0
 	for _, l := range lines {
@@ -71,7 +88,7 @@ func Args(d *Def, q query.Request, listDS dsLister) ([]string, error) {
 	for i, l := range lines {
 		v := fmt.Sprintf("v%d", i)
 		args = append(args,
-			fmt.Sprintf("DEF:r%d=%s:%s:AVERAGE", i, rrd.Escape(l.File.Path()), rrd.Escape(l.DS)),
+			fmt.Sprintf("DEF:r%d=%s:%s:AVERAGE%s", i, rrd.Escape(l.File.Path()), rrd.Escape(l.DS), p.wins[i].suffix()),
 			fmt.Sprintf("CDEF:%s=r%d,%s,*", v, i, strconv.FormatFloat(l.Scale, 'g', -1, 64)))
 		leg := ""
 		if legend {
@@ -94,7 +111,15 @@ func Args(d *Def, q query.Request, listDS dsLister) ([]string, error) {
 				fmt.Sprintf("GPRINT:l%d:now %%7.2lf%%s", i), fmt.Sprintf("GPRINT:a%d:avg %%7.2lf%%s", i), fmt.Sprintf(`GPRINT:m%d:max %%7.2lf%%s\l`, i))
 		}
 	}
-	return args, nil
+	if legend && p.omitted > 0 {
+		args = append(args, "COMMENT:"+rrd.EscapeText(omittedNote(p.omitted))+`\l`)
+	}
+	return args
+}
+
+// omittedNote says how many lines a graph or series left out.
+func omittedNote(n int) string {
+	return fmt.Sprintf("%d more lines not drawn: at most %d per graph", n, MaxLines)
 }
 
 // expandLines turns lines naming no data source into one line per data

@@ -56,7 +56,7 @@ func BenchmarkRender(b *testing.B) {
 	})
 	b.Run("rrdtool-process", func(b *testing.B) {
 		r := NewRenderer(nil, 1, 0, nil)
-		args, err := Args(d, q, r.listDS)
+		args, err := r.Args(d, q)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -158,7 +158,7 @@ func TestArgsEscape(t *testing.T) {
 	if d == nil {
 		t.Fatal("no items graph for rtorrent-a:b")
 	}
-	args, err := Args(d, testRequest(800, 300, "png"), nil)
+	args, err := NewRenderer(nil, 1, 0, nil).Args(d, testRequest(800, 300, "png"))
 	if err != nil {
 		t.Fatal(err)
 	}

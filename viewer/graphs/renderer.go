@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sort"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/rtmon/rtmon/viewer/datadir"
@@ -25,6 +25,9 @@ type Image struct {
 	Left, Top, Width, Height int
 	ImageWidth, ImageHeight  int
 	Start, End               int64
+	// Omitted is how many lines of the definition were left out
+	// (MaxLines); the title and legend say so too.
+	Omitted int
 }
 
 // ErrBusy is returned when more renders are running and queued than the
@@ -54,8 +57,8 @@ type Renderer struct {
 	mu       sync.Mutex
 	inflight map[cacheKey]*call
 
-	dsMu    sync.Mutex
-	dsNames map[string][]string
+	hdrMu   sync.Mutex
+	headers map[string]cachedHeader
 
 	renders atomic.Int64
 	flushes atomic.Int64
@@ -86,7 +89,7 @@ func NewRenderer(c Collectd, maxRenders, cacheBytes int, log *slog.Logger) *Rend
 	return &Renderer{
 		Collectd: c, Log: log, FlushWait: 2 * time.Second,
 		slots: make(chan struct{}, maxRenders), queue: make(chan struct{}, max(32, 16*maxRenders)),
-		cache: newCache(cacheBytes), inflight: map[cacheKey]*call{}, dsNames: map[string][]string{},
+		cache: newCache(cacheBytes), inflight: map[cacheKey]*call{}, headers: map[string]cachedHeader{},
 	}
 }
 
@@ -97,12 +100,12 @@ func (r *Renderer) Stats() (renders, flushes int64) { return r.renders.Load(), r
 // Render returns the graph as an image, from the cache when the files have
 // not changed since it was drawn.
 func (r *Renderer) Render(ctx context.Context, root string, d *Def, q query.Request) (*Image, error) {
-	d, done, err := openFiles(d)
+	lines, omitted, done, err := openCapped(d)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	files := d.Files()
+	files := filesOf(lines)
 	r.flush(ctx, files)
 	key := cacheKey{host: files[0].Dir.Host.Name, graph: d.ID, start: q.Start, end: q.End, w: q.Width, h: q.Height,
 		format: q.Format, theme: q.Theme, lastChange: lastChange(files)}
@@ -124,7 +127,7 @@ func (r *Renderer) Render(ctx context.Context, root string, d *Def, q query.Requ
 	r.inflight[key] = c
 	r.mu.Unlock()
 
-	c.img, c.err = r.render(ctx, d, q)
+	c.img, c.err = r.render(ctx, d, lines, omitted, q)
 	if c.err == nil {
 		r.cache.put(key, c.img)
 	}
@@ -135,17 +138,17 @@ func (r *Renderer) Render(ctx context.Context, root string, d *Def, q query.Requ
 	return c.img, c.err
 }
 
-func (r *Renderer) render(ctx context.Context, d *Def, q query.Request) (*Image, error) {
+func (r *Renderer) render(ctx context.Context, d *Def, lines []Line, omitted int, q query.Request) (*Image, error) {
 	release, err := r.acquire(ctx, "render")
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	args, err := Args(d, q, r.listDS)
+	p, err := makePlan(d, lines, omitted, q, q.Width, false, r.header)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("graphs: %s: %w", d.ID, err)
 	}
-	res, err := rrd.Graph(args)
+	res, err := rrd.Graph(args(d, p, q))
 	if err != nil {
 		return nil, fmt.Errorf("graphs: %s: %w", d.ID, err)
 	}
@@ -155,62 +158,60 @@ func (r *Renderer) render(ctx context.Context, d *Def, q query.Request) (*Image,
 		ct = "image/svg+xml"
 	}
 	return &Image{Data: res.Image, ContentType: ct, Left: res.Left, Top: res.Top, Width: res.Width, Height: res.Height,
-		ImageWidth: res.ImageWidth, ImageHeight: res.ImageHeight, Start: res.Start, End: res.End}, nil
+		ImageWidth: res.ImageWidth, ImageHeight: res.ImageHeight, Start: res.Start, End: res.End, Omitted: p.omitted}, nil
 }
 
-// listDS reads a file's data source names (cached: they never change).
-func (r *Renderer) listDS(f *datadir.File) ([]string, error) {
-	key := f.Indexed().Path() // f.Path() may be a reused /proc/self/fd/N
-	r.dsMu.Lock()
-	names, ok := r.dsNames[key]
-	r.dsMu.Unlock()
-	if ok {
-		return names, nil
-	}
-	names, err := DSNames(f.Path())
+// header returns a file's header and its last update. The header is
+// cached while the file keeps its inode and size (its data sources and
+// archives change only when it is made anew); the last update moves and
+// is read each time without librrd's lock (datadir.LastUpdate).
+func (r *Renderer) header(f *datadir.File) (*rrd.Header, int64, error) {
+	fi, err := os.Stat(f.Path())
 	if err != nil {
-		return nil, err
+		return nil, 0, fmt.Errorf("graphs: %w", err)
 	}
-	r.dsMu.Lock()
-	r.dsNames[key] = names
-	r.dsMu.Unlock()
-	return names, nil
+	id := fileID{size: fi.Size()}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		id.dev, id.ino = uint64(st.Dev), st.Ino
+	}
+	r.hdrMu.Lock()
+	c, ok := r.headers[f.Indexed().Path()] // f.Path() may be a reused /proc/self/fd/N
+	r.hdrMu.Unlock()
+	if !ok || c.id != id {
+		h, err := rrd.ReadHeader(f.Path())
+		if err != nil {
+			return nil, 0, fmt.Errorf("graphs: %w", err)
+		}
+		c = cachedHeader{h, id}
+		r.hdrMu.Lock()
+		r.headers[f.Indexed().Path()] = c
+		r.hdrMu.Unlock()
+	}
+	last := c.h.LastUpdate
+	if t, err := datadir.LastUpdate(f.Path()); err == nil {
+		last = t.Unix()
+	}
+	return c.h, last, nil
+}
+
+// fileID tells a file made anew from the one whose header was cached.
+type fileID struct {
+	dev, ino uint64
+	size     int64
+}
+
+type cachedHeader struct {
+	h  *rrd.Header
+	id fileID
 }
 
 // DSNames returns the data source names of an RRD file in file order.
 func DSNames(path string) ([]string, error) {
-	info, err := rrd.Info(path)
+	h, err := rrd.ReadHeader(path)
 	if err != nil {
 		return nil, fmt.Errorf("graphs: %w", err)
 	}
-	type ds struct {
-		name  string
-		index uint64
-	}
-	var list []ds
-	for k, v := range info {
-		name, ok := dsKey(k)
-		if !ok {
-			continue
-		}
-		idx, _ := v.(uint64)
-		list = append(list, ds{name, idx})
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].index < list[j].index })
-	out := make([]string, len(list))
-	for i, d := range list {
-		out[i] = d.name
-	}
-	return out, nil
-}
-
-// dsKey matches "ds[<name>].index".
-func dsKey(k string) (string, bool) {
-	const pre, suf = "ds[", "].index"
-	if len(k) <= len(pre)+len(suf) || k[:len(pre)] != pre || k[len(k)-len(suf):] != suf {
-		return "", false
-	}
-	return k[len(pre) : len(k)-len(suf)], true
+	return h.DS, nil
 }
 
 func lastChange(files []*datadir.File) int64 {

@@ -56,6 +56,7 @@ func graphOnce(args []string) (*GraphResult, error) {
 	info := C.rtmon_graph_v(argv.argc, argv.argv, eb.ptr(), eb.size(), &failed)
 	unsafeMu.Unlock()
 	if failed != 0 {
+		trimHeap()
 		if eb.String() == "" {
 			// librrd 1.7.2 returns NULL without an error when the
 			// arguments hold nothing to draw or print (only DEF and
@@ -66,6 +67,7 @@ func graphOnce(args []string) (*GraphResult, error) {
 	}
 	items := copyInfo(info)
 	C.rrd_info_free(info)
+	trimHeap()
 	return graphResult(items)
 }
 

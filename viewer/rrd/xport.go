@@ -47,6 +47,8 @@ func xportOnce(args []string) (*XportResult, error) {
 	rc := C.rtmon_xport(argv.argc, argv.argv, &start, &end, &step, &colCnt,
 		&legends, &data, eb.ptr(), eb.size())
 	unsafeMu.Unlock()
+	// Runs last: after librrd's buffers below are freed.
+	defer trimHeap()
 	if rc != 0 {
 		return nil, newError("xport", &eb)
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -25,6 +26,11 @@ const renderTimeout = 20 * time.Second
 func renderError(err error) error {
 	if errors.Is(err, graphs.ErrBusy) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "too many graphs being drawn; try again").SetInternal(err)
+	}
+	if errors.Is(err, graphs.ErrTooMuchData) {
+		// The request, not the viewer, is at fault: a shorter span fits.
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, fmt.Sprintf(
+			"this graph over this span reads more than %d values (the limit per request); ask a shorter span", graphs.MaxPoints)).SetInternal(err)
 	}
 	if errors.Is(err, fs.ErrNotExist) {
 		// A file removed since the index was built: gone, not broken.
@@ -62,6 +68,9 @@ func (a *app) graphImage(c echo.Context) error {
 		"Height": int64(img.Height), "Start": img.Start, "End": img.End} {
 		hd.Set("X-Graph-"+k, strconv.FormatInt(v, 10))
 	}
+	// Lines past graphs.MaxLines are left out; the title and legend say
+	// so, and this says how many to clients that read headers.
+	hd.Set("X-Graph-Lines-Omitted", strconv.Itoa(img.Omitted))
 	if q.Format == "svg" {
 		hd.Set("Content-Security-Policy", svgCSP)
 	}
