@@ -41,7 +41,7 @@ func TestBackslashNameStacks(t *testing.T) {
 	}
 	end := time.Now().Unix()
 	q := query.Request{Start: end - 200, End: end, Width: 800, Height: 400, Format: "png", Theme: "light"}
-	args, err := graphs.Args(d, q, func(f *datadir.File) ([]string, error) { return []string{"value"}, nil })
+	args, err := graphs.NewRenderer(nil, 1, 0, nil).Args(d, q)
 	if err != nil {
 		t.Fatal(err)
 	}
