@@ -14,6 +14,7 @@ import (
 
 	cdconfig "collectd.org/config"
 
+	"github.com/rtmon/rtmon/internal/catalogue"
 	"github.com/rtmon/rtmon/plugin/metrics"
 	"github.com/rtmon/rtmon/plugin/rtorrent"
 	"github.com/rtmon/rtmon/plugin/sensors"
@@ -127,8 +128,8 @@ func instanceName(b cdconfig.Block) (string, error) {
 		return "", fmt.Errorf("instance %s skipped: a name may hold only letters, digits, '_' and '.' (it becomes the collectd plugin instance and a directory name)", quote(name))
 	case strings.Trim(name, ".") == "":
 		return "", fmt.Errorf("instance %s skipped: a name needs a letter, digit or '_'", quote(name))
-	case len(name) > metrics.MaxNameLen:
-		return "", fmt.Errorf("instance %s skipped: a name may be at most %d bytes", quote(name), metrics.MaxNameLen)
+	case len(name) > catalogue.MaxNameLen:
+		return "", fmt.Errorf("instance %s skipped: a name may be at most %d bytes", quote(name), catalogue.MaxNameLen)
 	}
 	return name, nil
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/metrics"
+	"github.com/rtmon/rtmon/internal/catalogue"
 	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
@@ -43,13 +43,13 @@ func TestSwarm(t *testing.T) {
 		// both instances; the scan tier's breakdowns by tracker and label.
 		want := map[string][]string{}
 		for _, inst := range []string{"seeder", "leecher"} {
-			for _, m := range metrics.Catalogue() {
+			for _, m := range catalogue.All() {
 				if m.Group == "" {
 					want[inst] = append(want[inst], m.ID())
 				}
 			}
-			want[inst] = append(want[inst], "rtorrent_group-"+metrics.GroupInstance("tracker", "127.0.0.1"),
-				"rtorrent_group-"+metrics.GroupInstance("label", "none"))
+			want[inst] = append(want[inst], "rtorrent_group-"+catalogue.GroupInstance("tracker", "127.0.0.1"),
+				"rtorrent_group-"+catalogue.GroupInstance("label", "none"))
 		}
 		deadline := time.Now().Add(15 * time.Second)
 		for inst, ids := range want {

@@ -7,6 +7,7 @@ import (
 
 	"collectd.org/api"
 
+	"github.com/rtmon/rtmon/internal/catalogue"
 	"github.com/rtmon/rtmon/plugin/sensors"
 )
 
@@ -35,29 +36,31 @@ func (o Options) has(name string) bool {
 // Sample is one identifier's values in one snapshot, in DS order, before
 // DERIVE counters are made monotonic.
 type Sample struct {
-	Metric       *Metric
+	Metric       *catalogue.Metric
 	TypeInstance string
 	Values       []float64
+
+	resets bool // see mapping.resets
 }
 
 // Samples maps a snapshot to the values of every known sensor, skipping
 // unknown ones (nil fields) and those whose option is off. It is a pure
 // function of its arguments.
 func Samples(s *sensors.Snapshot, opt Options) []Sample {
-	out := make([]Sample, 0, len(catalogue)+len(s.Trackers)+len(s.Labels))
-	for i := range catalogue {
-		m := &catalogue[i]
-		if !opt.has(m.needs) || !read(s, m.sensors) {
+	out := make([]Sample, 0, len(ordered)+len(s.Trackers)+len(s.Labels))
+	for _, mp := range ordered {
+		m := mp.metric
+		if !opt.has(m.Needs) || !read(s, mp.sensors) {
 			continue
 		}
-		if m.groups != nil {
-			for _, g := range m.groups(s) {
-				out = append(out, Sample{Metric: m, TypeInstance: GroupInstance(m.Group, g.Name), Values: groupValues(g)})
+		if mp.groups != nil {
+			for _, g := range mp.groups(s) {
+				out = append(out, Sample{Metric: m, TypeInstance: catalogue.GroupInstance(m.Group, g.Name), Values: groupValues(g)})
 			}
 			continue
 		}
-		if v := m.get(s); v != nil {
-			out = append(out, Sample{Metric: m, TypeInstance: m.TypeInstance, Values: v})
+		if v := mp.get(s); v != nil {
+			out = append(out, Sample{Metric: m, TypeInstance: m.TypeInstance, Values: v, resets: mp.resets})
 		}
 	}
 	return out
@@ -80,14 +83,6 @@ func read(s *sensors.Snapshot, names []string) bool {
 		}
 	}
 	return true
-}
-
-// GroupInstance is the type instance of a tracker domain's or a label's
-// breakdown: group + "_" + Escape(name), shortened to fit collectd's name
-// buffers (see fitName).
-func GroupInstance(group, name string) string {
-	prefix := group + "_"
-	return prefix + fitName(prefix, Escape(name), name)
 }
 
 // Mapper turns snapshots of one rTorrent instance into collectd value
@@ -117,7 +112,7 @@ func (m *Mapper) ValueLists(s *sensors.Snapshot, interval time.Duration) []*api.
 	out := make([]*api.ValueList, 0, len(samples))
 	for _, smp := range samples {
 		vl := &api.ValueList{
-			Identifier: api.Identifier{Plugin: Plugin, PluginInstance: m.Instance, Type: smp.Metric.Type, TypeInstance: smp.TypeInstance},
+			Identifier: api.Identifier{Plugin: catalogue.Plugin, PluginInstance: m.Instance, Type: smp.Metric.Type, TypeInstance: smp.TypeInstance},
 			Time:       s.Time,
 			Interval:   interval,
 			Values:     make([]api.Value, len(smp.Values)),
@@ -126,14 +121,14 @@ func (m *Mapper) ValueLists(s *sensors.Snapshot, interval time.Duration) []*api.
 		for i, v := range smp.Values {
 			ds := smp.Metric.DS[i]
 			vl.DSNames[i] = ds.Name
-			if ds.Kind == "DERIVE" {
+			if ds.Kind == catalogue.Derive {
 				key := vl.Identifier.Type + "-" + vl.Identifier.TypeInstance + "/" + ds.Name
 				c := m.counters[key]
 				if c == nil {
 					c = &Monotonic{}
 					m.counters[key] = c
 				}
-				vl.Values[i] = api.Derive(c.Next(int64(math.Round(v)), restarted && smp.Metric.resets))
+				vl.Values[i] = api.Derive(c.Next(int64(math.Round(v)), restarted && smp.resets))
 			} else {
 				vl.Values[i] = api.Gauge(v)
 			}

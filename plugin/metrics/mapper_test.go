@@ -8,6 +8,7 @@ import (
 
 	"collectd.org/api"
 
+	"github.com/rtmon/rtmon/internal/catalogue"
 	"github.com/rtmon/rtmon/plugin/sensors"
 )
 
@@ -218,34 +219,71 @@ func TestValueListsRestart(t *testing.T) {
 	}
 }
 
-func TestCatalogueWellFormed(t *testing.T) {
-	seen := map[string]bool{}
-	for _, m := range Catalogue() {
-		id := m.ID()
-		if seen[id] {
-			t.Errorf("%s listed twice", id)
-		}
-		seen[id] = true
-		if m.Meaning == "" || m.Source == "" || m.Unit == "" || m.Tier == "" || len(m.DS) == 0 {
-			t.Errorf("%s: incomplete entry %+v", id, m)
-		}
-		if (m.get == nil) == (m.groups == nil) {
-			t.Errorf("%s: needs exactly one of get and groups", id)
-		}
-		if m.resets && !hasDerive(m.DS) {
-			t.Errorf("%s: resets on a gauge", id)
-		}
-		if m.Group == "" && len(m.TypeInstance) > MaxNameLen {
-			t.Errorf("%s: type instance too long", id)
+// TestMappingCoversCatalogue: every catalogue metric has exactly one
+// mapping and every mapping belongs to a catalogue metric, so the list of
+// identifiers and the code that fills them cannot drift apart.
+func TestMappingCoversCatalogue(t *testing.T) {
+	for _, p := range coverage(catalogue.All(), mappings) {
+		t.Error(p)
+	}
+}
+
+// TestMappingCoverageCatches: the check above finds a missing, a doubled
+// and a foreign mapping.
+func TestMappingCoverageCatches(t *testing.T) {
+	foreign := &catalogue.Metric{Type: "count", TypeInstance: "not_listed"}
+	for name, ms := range map[string][]mapping{
+		"missing": mappings[1:],
+		"doubled": append(append([]mapping{}, mappings...), mappings[0]),
+		"foreign": append(append([]mapping{}, mappings...), mapping{metric: foreign, get: mappings[0].get}),
+	} {
+		if len(coverage(catalogue.All(), ms)) == 0 {
+			t.Errorf("%s mapping not caught", name)
 		}
 	}
 }
 
-func hasDerive(ds []DS) bool {
+// coverage lists what is wrong with ms as the mapping of all.
+func coverage(all []*catalogue.Metric, ms []mapping) []string {
+	var out []string
+	n := map[*catalogue.Metric]int{}
+	for _, mp := range ms {
+		n[mp.metric]++
+		id := mp.metric.ID()
+		if (mp.get == nil) == (mp.groups == nil) {
+			out = append(out, id+": needs exactly one of get and groups")
+		}
+		if (mp.groups != nil) != (mp.metric.Group != "") {
+			out = append(out, fmt.Sprintf("%s: groups set %v for group %q", id, mp.groups != nil, mp.metric.Group))
+		}
+		if mp.resets && !hasDerive(mp.metric.DS) {
+			out = append(out, id+": resets on a gauge")
+		}
+	}
+	in := map[*catalogue.Metric]bool{}
+	for _, m := range all {
+		in[m] = true
+		if n[m] != 1 {
+			out = append(out, fmt.Sprintf("%s has %d mappings, want 1", m.ID(), n[m]))
+		}
+	}
+	for m := range n {
+		if !in[m] {
+			out = append(out, m.ID()+" is mapped but not in the catalogue")
+		}
+	}
+	return out
+}
+
+func hasDerive(ds []catalogue.DS) bool {
 	for _, d := range ds {
-		if d.Kind == "DERIVE" {
+		if d.Kind == catalogue.Derive {
 			return true
 		}
 	}
 	return false
+}
+
+func typeID(typ, ti string) string {
+	return (&catalogue.Metric{Type: typ, TypeInstance: ti}).ID()
 }

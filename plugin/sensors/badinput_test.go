@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtmon/rtmon/internal/catalogue"
 	"github.com/rtmon/rtmon/plugin/metrics"
 	"github.com/rtmon/rtmon/plugin/rtorrent"
 	"github.com/rtmon/rtmon/plugin/sensors"
@@ -62,7 +63,7 @@ func (b *badStack) reader(t *testing.T, opt sensors.Options) *sensors.Reader {
 func values(s *sensors.Snapshot) map[string][]float64 {
 	out := map[string][]float64{}
 	for _, smp := range metrics.Samples(s, metrics.Options{PerTracker: true, PerLabel: true, PeerFlags: true}) {
-		if smp.Metric.Tier == metrics.TierProc || smp.Metric.Type == "uptime" {
+		if smp.Metric.Tier == catalogue.TierProc || smp.Metric == catalogue.Uptime {
 			continue
 		}
 		out[smp.Metric.Type+"-"+smp.TypeInstance] = smp.Values
@@ -78,8 +79,8 @@ func fastIDs(method string, args []any) map[string]bool {
 	if method == "view.size" && len(args) == 2 {
 		src = fmt.Sprintf("view.size %q %v", args[0], args[1])
 	}
-	for _, m := range metrics.Catalogue() {
-		if m.Tier == metrics.TierFast && strings.Contains(m.Source, src) {
+	for _, m := range catalogue.All() {
+		if m.Tier == catalogue.TierFast && strings.Contains(m.Source, src) {
 			ids[m.Type+"-"+m.TypeInstance] = true
 		}
 	}

@@ -6,30 +6,24 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtmon/rtmon/plugin/metrics"
+	"github.com/rtmon/rtmon/internal/catalogue"
 	"github.com/rtmon/rtmon/viewer/datadir"
 	"github.com/rtmon/rtmon/viewer/stacktest"
 )
 
-// TestCatalogueCovered: every metric of the plugin's catalogue is drawn by
-// exactly one rTorrent graph, and every ID a graph names exists.
+// TestCatalogueCovered: every metric of the catalogue is drawn by exactly
+// one rTorrent graph, and every graph draws something.
 func TestCatalogueCovered(t *testing.T) {
 	count := map[string]int{}
 	for _, g := range rtGroups {
-		ms := g.expand()
-		if len(ms) == 0 {
-			t.Errorf("group %s matches nothing in the catalogue", g.name)
+		if len(g.metrics) == 0 {
+			t.Errorf("group %s draws nothing", g.name)
 		}
-		for _, id := range g.ids {
-			if !strings.HasSuffix(id, "*") && catalogueByID[id] == nil {
-				t.Errorf("group %s names %q, which the catalogue does not have", g.name, id)
-			}
-		}
-		for _, m := range ms {
+		for _, m := range g.metrics {
 			count[m.ID()]++
 		}
 	}
-	for _, m := range metrics.Catalogue() {
+	for _, m := range catalogue.All() {
 		if m.Group != "" {
 			continue
 		}
@@ -45,14 +39,14 @@ func fullDataDir(t *testing.T) (string, *datadir.Host) {
 	t.Helper()
 	dir := t.TempDir()
 	constant := func(i, j int) float64 { return float64(10 * (j + 1)) }
-	for _, m := range metrics.Catalogue() {
+	for _, m := range catalogue.All() {
 		var ds []string
 		for _, d := range m.DS {
 			ds = append(ds, d.Name+":"+d.Kind)
 		}
 		name := m.ID()
 		if m.Group != "" {
-			name = m.Type + "-" + metrics.GroupInstance(m.Group, "tracker.example.org")
+			name = m.Type + "-" + catalogue.GroupInstance(m.Group, "tracker.example.org")
 		}
 		stacktest.RRD(t, dir, "box/rtorrent-main/"+name+".rrd", ds, 0, constant)
 	}

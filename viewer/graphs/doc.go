@@ -4,7 +4,7 @@
 // each plugin directory of a host, ForHost returns the graphs it can draw,
 // each with a stable ID; a request names an ID and the handler looks it up
 // in that list. rTorrent's graphs group the plugin's catalogue
-// (plugin/metrics), so every metric the plugin writes is drawn with its
+// (internal/catalogue), so every metric the plugin writes is drawn with its
 // unit and meaning; host plugins (load, cpu, memory, swap, df, disk,
 // interface, uptime, processes) have definitions of their own, and any
 // other file gets a plain graph of its data sources.

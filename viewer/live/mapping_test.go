@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/metrics"
+	"github.com/rtmon/rtmon/internal/catalogue"
 	"github.com/rtmon/rtmon/viewer/unixsock"
 )
 
@@ -29,13 +29,13 @@ func readings(t0 time.Time, kv map[string][]float64) Readings {
 // TestCatalogueIDs: every rTorrent figure the snapshot shows is an
 // identifier the plugin's catalogue defines.
 func TestCatalogueIDs(t *testing.T) {
-	known := map[string]bool{}
-	for _, m := range metrics.Catalogue() {
-		known[m.ID()] = true
+	known := map[*catalogue.Metric]bool{}
+	for _, m := range catalogue.All() {
+		known[m] = true
 	}
-	for _, x := range rtIDList() {
-		if !known[x] {
-			t.Errorf("%q is not in plugin/metrics' catalogue", x)
+	for _, m := range rtShown {
+		if !known[m] {
+			t.Errorf("%s is not in the catalogue's list", m.ID())
 		}
 	}
 	want := []string{"total", "started", "stopped", "complete", "incomplete", "seeding", "leeching", "active", "messages"}

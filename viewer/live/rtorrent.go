@@ -2,60 +2,38 @@ package live
 
 import (
 	"sort"
-	"strings"
 
-	"github.com/rtmon/rtmon/plugin/metrics"
+	"github.com/rtmon/rtmon/internal/catalogue"
 	"github.com/rtmon/rtmon/viewer/unixsock"
 )
 
 // rtPlugin is the collectd plugin name the rTorrent plugin dispatches as.
-const rtPlugin = metrics.Plugin
-
-// itemsPrefix marks the catalogue's item counts: count-items_<view>.
-const itemsPrefix = "items_"
-
-// RTorrentIDs names the catalogue entries ("type[-type_instance]") the live
-// snapshot shows besides the item counts. A test checks that each is in
-// plugin/metrics' catalogue, so a renamed metric fails the build's tests
-// instead of quietly turning into nulls.
-var RTorrentIDs = struct {
-	Up, UpLimit, Down, DownLimit, Uptime                string
-	SizeTotal, SizeLeft, SizeCompleted, Files           string
-	OpenSockets, MaxSockets, HTTPOpen, OpenFiles, Peers string
-	ProcCPU, ProcMem, ProcRSS                           string
-}{
-	Up: "rtorrent_rate-up", UpLimit: "rtorrent_rate-up_limit",
-	Down: "rtorrent_rate-down", DownLimit: "rtorrent_rate-down_limit",
-	Uptime:    "uptime",
-	SizeTotal: "bytes-size_total", SizeLeft: "bytes-size_left", SizeCompleted: "bytes-size_completed", Files: "count-files",
-	OpenSockets: "count-open_sockets", MaxSockets: "count-max_open_sockets", HTTPOpen: "count-http_open",
-	OpenFiles: "count-open_files", Peers: "count-peers_connected",
-	ProcCPU: "rtorrent_percent-cpu", ProcMem: "percent-mem", ProcRSS: "ps_rss",
-}
+const rtPlugin = catalogue.Plugin
 
 // ItemKeys are the item counts the catalogue defines (count-items_<key>),
 // in catalogue order.
 var ItemKeys []string
 
+// rtShown are the catalogue metrics the live snapshot shows besides the
+// item counts.
+var rtShown = []*catalogue.Metric{
+	catalogue.UpRate, catalogue.UpLimit, catalogue.DownRate, catalogue.DownLimit, catalogue.Uptime,
+	catalogue.SizeTotal, catalogue.SizeLeft, catalogue.SizeCompleted, catalogue.Files,
+	catalogue.OpenSockets, catalogue.MaxOpenSockets, catalogue.HTTPOpen, catalogue.OpenFiles, catalogue.PeersConnected,
+	catalogue.CPUPercent, catalogue.MemPercent, catalogue.RSS,
+}
+
 // rtWanted is the set of catalogue IDs the poller reads for each instance.
 var rtWanted = map[string]bool{}
 
 func init() {
-	for _, m := range metrics.Catalogue() {
-		if m.Type == "count" && strings.HasPrefix(m.TypeInstance, itemsPrefix) {
-			ItemKeys = append(ItemKeys, strings.TrimPrefix(m.TypeInstance, itemsPrefix))
-			rtWanted[m.ID()] = true
-		}
+	for _, m := range catalogue.Items.Metrics {
+		ItemKeys = append(ItemKeys, catalogue.Items.Key(m))
+		rtWanted[m.ID()] = true
 	}
-	for _, id := range rtIDList() {
-		rtWanted[id] = true
+	for _, m := range rtShown {
+		rtWanted[m.ID()] = true
 	}
-}
-
-func rtIDList() []string {
-	x := RTorrentIDs
-	return []string{x.Up, x.UpLimit, x.Down, x.DownLimit, x.Uptime, x.SizeTotal, x.SizeLeft, x.SizeCompleted,
-		x.Files, x.OpenSockets, x.MaxSockets, x.HTTPOpen, x.OpenFiles, x.Peers, x.ProcCPU, x.ProcMem, x.ProcRSS}
 }
 
 // instances maps the rtorrent-<instance> readings of one host.
@@ -75,29 +53,30 @@ func instances(host string, r Readings) []*Instance {
 }
 
 func instance(host, name string, r Readings) *Instance {
-	get := func(tid string) *float64 {
-		typ, ti, _ := strings.Cut(tid, "-")
-		return r.value(unixsock.Identifier{Host: host, Plugin: rtPlugin, PluginInstance: name, Type: typ, TypeInstance: ti}, 0)
+	get := func(m *catalogue.Metric) *float64 {
+		return r.value(unixsock.Identifier{Host: host, Plugin: rtPlugin, PluginInstance: name, Type: m.Type, TypeInstance: m.TypeInstance}, 0)
 	}
-	x := RTorrentIDs
 	in := &Instance{
 		Name:          name,
-		UptimeSeconds: get(x.Uptime),
-		Up:            Rate{Rate: get(x.Up), Limit: get(x.UpLimit)},
-		Down:          Rate{Rate: get(x.Down), Limit: get(x.DownLimit)},
+		UptimeSeconds: get(catalogue.Uptime),
+		Up:            Rate{Rate: get(catalogue.UpRate), Limit: get(catalogue.UpLimit)},
+		Down:          Rate{Rate: get(catalogue.DownRate), Limit: get(catalogue.DownLimit)},
 		Items:         map[string]*float64{},
-		Sizes:         Sizes{TotalBytes: get(x.SizeTotal), LeftBytes: get(x.SizeLeft), CompletedBytes: get(x.SizeCompleted), Files: get(x.Files)},
-		Sockets:       Sockets{Open: get(x.OpenSockets), Max: get(x.MaxSockets), HTTPOpen: get(x.HTTPOpen), OpenFiles: get(x.OpenFiles)},
-		Process:       Process{CPUPercent: get(x.ProcCPU), MemPercent: get(x.ProcMem), RSSBytes: get(x.ProcRSS)},
-		Peers:         get(x.Peers),
-		Errors:        map[string]string{},
+		Sizes: Sizes{TotalBytes: get(catalogue.SizeTotal), LeftBytes: get(catalogue.SizeLeft),
+			CompletedBytes: get(catalogue.SizeCompleted), Files: get(catalogue.Files)},
+		Sockets: Sockets{Open: get(catalogue.OpenSockets), Max: get(catalogue.MaxOpenSockets),
+			HTTPOpen: get(catalogue.HTTPOpen), OpenFiles: get(catalogue.OpenFiles)},
+		Process: Process{CPUPercent: get(catalogue.CPUPercent), MemPercent: get(catalogue.MemPercent), RSSBytes: get(catalogue.RSS)},
+		Peers:   get(catalogue.PeersConnected),
+		Errors:  map[string]string{},
 	}
 	in.newest = r.newest(func(id unixsock.Identifier) bool {
 		return id.Host == host && id.Plugin == rtPlugin && id.PluginInstance == name
 	})
 	missing := 0
-	for _, k := range ItemKeys {
-		v := get("count-" + itemsPrefix + k)
+	for _, m := range catalogue.Items.Metrics {
+		k := catalogue.Items.Key(m)
+		v := get(m)
 		in.Items[k] = v
 		if v == nil {
 			missing++
@@ -105,7 +84,7 @@ func instance(host, name string, r Readings) *Instance {
 	}
 	if missing == len(ItemKeys) {
 		in.Errors["items"] = "no item counts from the plugin for this instance"
-	} else if in.Items["active"] == nil || in.Items["messages"] == nil {
+	} else if get(catalogue.ItemsActive) == nil || get(catalogue.ItemsMessages) == nil {
 		in.Errors["items"] = "active and messages come from the item scan, which has not run yet"
 	}
 	if in.Up.Rate == nil || in.Down.Rate == nil {

@@ -7,6 +7,7 @@
 package pyrotorque
 
 import (
+	"github.com/rtmon/rtmon/internal/catalogue"
 	"github.com/rtmon/rtmon/viewer/live"
 )
 
@@ -28,13 +29,15 @@ type Engine struct {
 	Errors   map[string]string `json:"errors,omitempty"`
 }
 
-// viewKeys maps pyrotorque's view names to the live snapshot's item keys.
+// viewKeys maps pyrotorque's view names to the catalogue's item counts.
 // pyrotorque's "active" view was its own filter for items transferring
-// now, which is what items.active counts (not rTorrent's "active" view).
-var viewKeys = map[string]string{
-	"default": "total", "main": "total", "started": "started", "stopped": "stopped",
-	"complete": "complete", "incomplete": "incomplete", "seeding": "seeding",
-	"leeching": "leeching", "active": "active", "messages": "messages",
+// now, which is what items_active counts (not rTorrent's "active" view).
+var viewKeys = map[string]*catalogue.Metric{
+	"default": catalogue.ItemsTotal, "main": catalogue.ItemsTotal,
+	"started": catalogue.ItemsStarted, "stopped": catalogue.ItemsStopped,
+	"complete": catalogue.ItemsComplete, "incomplete": catalogue.ItemsIncomplete,
+	"seeding": catalogue.ItemsSeeding, "leeching": catalogue.ItemsLeeching,
+	"active": catalogue.ItemsActive, "messages": catalogue.ItemsMessages,
 }
 
 // NewEngine maps one instance of a host.
@@ -50,8 +53,8 @@ func NewEngine(s *live.Snapshot, h *live.Host, in *live.Instance) *Engine {
 		Instance: in.Name,
 		Errors:   in.Errors,
 	}
-	for view, key := range viewKeys {
-		e.Views[view] = in.Items[key]
+	for view, m := range viewKeys {
+		e.Views[view] = in.Items[catalogue.Items.Key(m)]
 	}
 	return e
 }

@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/rtmon/rtmon/plugin/metrics"
+	"github.com/rtmon/rtmon/internal/catalogue"
 	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
@@ -71,8 +71,8 @@ func hostileValues() []peerValue {
 		{"peer", "rtorrent", xssInst, "count", "items_total", []float64{102}},
 		{"peer", "rtorrent", xssAttr, "count", "items_total", []float64{103}},
 		{xssJSHost, "rtorrent", "main", "count", "items_total", []float64{104}},
-		group("groups", "label_"+metrics.Escape(xssLabel), 105),
-		group("groups", "tracker_"+metrics.Escape(xssTrack), 106),
+		group("groups", "label_"+catalogue.Escape(xssLabel), 105),
+		group("groups", "tracker_"+catalogue.Escape(xssTrack), 106),
 	}
 	for _, n := range rrdNames {
 		vals = append(vals, peerValue{n.host, "probe", n.pinst, "gauge", n.tinst, []float64{n.value}})
@@ -99,7 +99,7 @@ func TestHostilePeer(t *testing.T) {
 	}
 	p := startHostilePeer(t, hostileValues(), 3600)
 	waitListed(t, p, 30*time.Second, xssHost+"/rtorrent-main/count-items_total", "peer/probe/gauge-a:b", "h:o:s:t/probe/gauge-v",
-		"peer/rtorrent-groups/rtorrent_group-label_"+metrics.Escape(xssLabel), "peer/rtorrent-"+xssAttr+"/count-items_total")
+		"peer/rtorrent-groups/rtorrent_group-label_"+catalogue.Escape(xssLabel), "peer/rtorrent-"+xssAttr+"/count-items_total")
 	sv := startServer(t, serverOptions{DataDir: p.Central.DataDir, Socket: p.Central.Sock, Hostname: "central",
 		IndexMaxAge: time.Millisecond, EventLifetime: 1})
 
@@ -287,8 +287,8 @@ func hostileGraphs(t *testing.T, sv *testServer) {
 		t.Error("no FLUSH was sent: the graphs did not exercise the hostile identifiers on the unixsock")
 	}
 	// The label and tracker graphs draw too, with the names as titles.
-	for _, id := range []string{"rtorrent-groups.rtorrent_group-label_" + metrics.Escape(xssLabel) + ".items",
-		"rtorrent-groups.rtorrent_group-tracker_" + metrics.Escape(xssTrack) + ".traffic"} {
+	for _, id := range []string{"rtorrent-groups.rtorrent_group-label_" + catalogue.Escape(xssLabel) + ".items",
+		"rtorrent-groups.rtorrent_group-tracker_" + catalogue.Escape(xssTrack) + ".traffic"} {
 		r := getUntil200(t, sv.URL, "/graph/peer/"+url.PathEscape(id)+"?range=1h&fmt=svg")
 		if r.Code != 200 || bytes.Contains(r.Body, []byte("<script")) || bytes.Contains(r.Body, []byte("<svg onload")) {
 			t.Errorf("graph %s = %d or holds markup: %.300s", id, r.Code, r.Body)
@@ -352,8 +352,8 @@ func injected(dom string) string {
 func hostileBrowser(t *testing.T, sv *testServer) {
 	testbed.Need(t, "chromium")
 	sv.Poller.Refresh(t.Context())
-	label := "rtorrent-groups.rtorrent_group-label_" + metrics.Escape(xssLabel)
-	track := "rtorrent-groups.rtorrent_group-tracker_" + metrics.Escape(xssTrack)
+	label := "rtorrent-groups.rtorrent_group-label_" + catalogue.Escape(xssLabel)
+	track := "rtorrent-groups.rtorrent_group-tracker_" + catalogue.Escape(xssTrack)
 	pages := []struct {
 		path string
 		want []string // text that must show, as the DOM serializes it

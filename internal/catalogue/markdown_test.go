@@ -1,4 +1,4 @@
-package metrics
+package catalogue
 
 import (
 	"flag"
@@ -11,7 +11,7 @@ var updateDocs = flag.Bool("update-docs", false, "rewrite the catalogue table in
 
 const (
 	docsPath   = "../../docs/metrics.md"
-	tableBegin = "<!-- catalogue:begin (generated from plugin/metrics; go test ./plugin/metrics -update-docs) -->\n"
+	tableBegin = "<!-- catalogue:begin (generated from internal/catalogue; go test ./internal/catalogue -update-docs) -->\n"
 	tableEnd   = "<!-- catalogue:end -->\n"
 )
 
@@ -36,10 +36,10 @@ func TestDocsMatchCatalogue(t *testing.T) {
 			}
 			t.Logf("rewrote the table in %s", docsPath)
 		} else {
-			t.Errorf("docs/metrics.md's table differs from the catalogue; run go test ./plugin/metrics -update-docs")
+			t.Errorf("docs/metrics.md's table differs from the catalogue; run go test ./internal/catalogue -update-docs")
 		}
 	}
-	for _, m := range Catalogue() {
+	for _, m := range All() {
 		if !strings.Contains(doc, "| `"+m.ID()+"` |") {
 			t.Errorf("docs/metrics.md: no row for %s", m.ID())
 		}

@@ -1,4 +1,4 @@
-package metrics
+package catalogue
 
 import (
 	"fmt"
@@ -67,22 +67,30 @@ func Unescape(s string) (name string, truncated bool, err error) {
 		c := s[i]
 		if c != '~' {
 			if !keep(c) && c != '.' {
-				return "", false, fmt.Errorf("metrics: %q is not an escaped name: byte %q at %d", s, c, i)
+				return "", false, fmt.Errorf("catalogue: %q is not an escaped name: byte %q at %d", s, c, i)
 			}
 			b.WriteByte(c)
 			continue
 		}
 		if i+3 > len(s) {
-			return "", false, fmt.Errorf("metrics: %q is not an escaped name: short escape at %d", s, i)
+			return "", false, fmt.Errorf("catalogue: %q is not an escaped name: short escape at %d", s, i)
 		}
 		v, perr := strconv.ParseUint(s[i+1:i+3], 16, 8)
 		if perr != nil {
-			return "", false, fmt.Errorf("metrics: %q is not an escaped name: bad escape at %d", s, i)
+			return "", false, fmt.Errorf("catalogue: %q is not an escaped name: bad escape at %d", s, i)
 		}
 		b.WriteByte(byte(v))
 		i += 2
 	}
 	return b.String(), truncated, nil
+}
+
+// GroupInstance is the type instance of a tracker domain's or a label's
+// breakdown: group + "_" + Escape(name), shortened to fit collectd's name
+// buffers (see fitName).
+func GroupInstance(group, name string) string {
+	prefix := group + "_"
+	return prefix + fitName(prefix, Escape(name), name)
 }
 
 // fitName shortens an escaped name so that prefix+name fits MaxNameLen.

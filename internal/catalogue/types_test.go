@@ -1,4 +1,4 @@
-package metrics
+package catalogue
 
 import (
 	"bufio"
@@ -81,7 +81,7 @@ func TestCatalogueTypesExist(t *testing.T) {
 		}
 		all[name] = ds
 	}
-	for _, m := range Catalogue() {
+	for _, m := range All() {
 		got, ok := all[m.Type]
 		if !ok {
 			t.Errorf("%s: type %s is in no types.db", m.ID(), m.Type)

@@ -1,9 +1,4 @@
-package metrics
-
-import (
-	"fmt"
-	"strings"
-)
+package catalogue
 
 // TypeDef is a collectd type rtmon defines itself, because collectd's
 // types.db has none that fits. collectd.conf.d/rtorrent.types.db holds
@@ -28,24 +23,11 @@ func Types() []TypeDef {
 	return []TypeDef{
 		// Instantaneous byte rates: collectd's standard rate types are
 		// DERIVE counters, there is no gauge of bytes per second.
-		{Name: "rtorrent_rate", DS: []TypeDS{{DS{"value", "GAUGE"}, "0", "U"}}},
+		{Name: "rtorrent_rate", DS: []TypeDS{{DS{"value", Gauge}, "0", "U"}}},
 		// ps %cpu exceeds 100 with several busy threads; the standard
 		// "percent" type would store such values as unknown (max 100.1).
-		{Name: "rtorrent_percent", DS: []TypeDS{{DS{"value", "GAUGE"}, "0", "U"}}},
+		{Name: "rtorrent_percent", DS: []TypeDS{{DS{"value", Gauge}, "0", "U"}}},
 		// One file per tracker domain or label with all its figures.
 		{Name: "rtorrent_group", DS: groups},
 	}
-}
-
-// TypesDB renders Types in collectd's types.db syntax, one type a line.
-func TypesDB() string {
-	var b strings.Builder
-	for _, t := range Types() {
-		ds := make([]string, len(t.DS))
-		for i, d := range t.DS {
-			ds[i] = fmt.Sprintf("%s:%s:%s:%s", d.Name, d.Kind, d.Min, d.Max)
-		}
-		fmt.Fprintf(&b, "%-20s %s\n", t.Name, strings.Join(ds, ", "))
-	}
-	return b.String()
 }

@@ -1,0 +1,99 @@
+package metrics
+
+import (
+	"github.com/rtmon/rtmon/internal/catalogue"
+	"github.com/rtmon/rtmon/plugin/sensors"
+)
+
+// Constructors for the mapping's repetitive rows.
+
+// view reads an item count from view.size; sensor "items.<view>".
+func view(m *catalogue.Metric, viewName string, f func(*sensors.Items) int64) mapping {
+	return mapping{metric: m, sensors: []string{"items." + viewName},
+		get: func(s *sensors.Snapshot) []float64 { return []float64{float64(f(&s.Items))} }}
+}
+
+func rate(m *catalogue.Metric, sensor string, f func(*sensors.Traffic) int64) mapping {
+	return mapping{metric: m, sensors: []string{sensor},
+		get: func(s *sensors.Snapshot) []float64 { return []float64{float64(f(&s.Traffic))} }}
+}
+
+func resource(m *catalogue.Metric, f func(*sensors.Resources) *int64) mapping {
+	return mapping{metric: m, get: func(s *sensors.Snapshot) []float64 { return ptr(f(&s.Resources)) }}
+}
+
+// counter marks a process-lifetime counter that restarts with rTorrent.
+func counter(mp mapping) mapping {
+	mp.resets = true
+	return mp
+}
+
+func process(m *catalogue.Metric, f func(*sensors.Process) []float64) mapping {
+	return mapping{metric: m, get: func(s *sensors.Snapshot) []float64 {
+		if s.Process == nil {
+			return nil
+		}
+		return f(s.Process)
+	}}
+}
+
+func sizes(m *catalogue.Metric, f func(*sensors.Sizes) int64) mapping {
+	return mapping{metric: m, get: func(s *sensors.Snapshot) []float64 {
+		if s.Sizes == nil {
+			return nil
+		}
+		return []float64{float64(f(s.Sizes))}
+	}}
+}
+
+func ratio(m *catalogue.Metric, f func(*sensors.RatioBuckets) int64) mapping {
+	return mapping{metric: m, get: func(s *sensors.Snapshot) []float64 {
+		if s.Ratios == nil {
+			return nil
+		}
+		return []float64{float64(f(s.Ratios))}
+	}}
+}
+
+func peer(m *catalogue.Metric, f func(*sensors.Peers) int64) mapping {
+	return mapping{metric: m, get: func(s *sensors.Snapshot) []float64 {
+		if s.Peers == nil {
+			return nil
+		}
+		return []float64{float64(f(s.Peers))}
+	}}
+}
+
+// event reads a download event counter. It counts since the plugin
+// started, so a new rTorrent pid is no reset for it.
+func event(m *catalogue.Metric, f func(*sensors.Events) int64) mapping {
+	return mapping{metric: m, get: func(s *sensors.Snapshot) []float64 {
+		if s.Events == nil {
+			return nil
+		}
+		return []float64{float64(f(s.Events))}
+	}}
+}
+
+func scanInfo(m *catalogue.Metric, f func(*sensors.ScanInfo) float64) mapping {
+	return mapping{metric: m, get: func(s *sensors.Snapshot) []float64 {
+		if s.Scan == nil {
+			return nil
+		}
+		return []float64{f(s.Scan)}
+	}}
+}
+
+func ptr(p *int64) []float64 {
+	if p == nil {
+		return nil
+	}
+	return []float64{float64(*p)}
+}
+
+func fptr(p *float64) []float64 {
+	if p == nil {
+		return nil
+	}
+	return []float64{*p}
+}
