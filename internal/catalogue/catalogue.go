@@ -19,6 +19,8 @@
 //	DataDir/<host>/rtorrent-<instance>/<type>[-<type_instance>].rrd
 package catalogue
 
+import "strings"
+
 // Plugin is the collectd plugin name of every value rtmon dispatches; the
 // plugin instance is the name of the <Instance> block.
 const Plugin = "rtorrent"
@@ -94,12 +96,12 @@ type Family struct {
 }
 
 // Key returns m's type instance without the family's prefix.
-func (f *Family) Key(m *Metric) string { return m.TypeInstance[len(f.Prefix):] }
+func (f *Family) Key(m *Metric) string { return strings.TrimPrefix(m.TypeInstance, f.Prefix) }
 
 func family(typ, prefix string) *Family {
 	f := &Family{Type: typ, Prefix: prefix}
 	for _, m := range all {
-		if m.Group == "" && (typ == "" || m.Type == typ) && len(m.TypeInstance) > len(prefix) && m.TypeInstance[:len(prefix)] == prefix {
+		if m.Group == "" && (typ == "" || m.Type == typ) && strings.HasPrefix(m.TypeInstance, prefix) {
 			f.Metrics = append(f.Metrics, m)
 		}
 	}
