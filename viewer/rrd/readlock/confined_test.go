@@ -37,8 +37,8 @@ func goBuild(t *testing.T, dir, pkg string) string {
 // TestOverrideConfined: fcntl and fcntl64 are process-wide C symbols, so
 // they are defined only where this package is linked. A program importing
 // viewer/rrd alone (testdata/onlyrrd) defines neither, and the viewer's
-// executable, whose main package imports this one, defines both. The
-// viewer binary is $RTMON_BUILD/rtmon-viewer when set, else built here.
+// executable, whose main package imports this one, defines both. Neither
+// replaces cairo's PNG writer. The viewer binary is $RTMON_BUILD/rtmon-viewer when set, else built here.
 func TestOverrideConfined(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command to build the binaries with")
@@ -62,6 +62,11 @@ func TestOverrideConfined(t *testing.T) {
 				if defs[sym] != tc.want {
 					t.Errorf("%s defines %s: %v, want %v", tc.binary, sym, defs[sym], tc.want)
 				}
+			}
+			// The PNG encoder override was dropped (docs/PERFORMANCE.md):
+			// cairo's own function encodes, in every binary.
+			if defs["cairo_surface_write_to_png_stream"] {
+				t.Errorf("%s defines cairo_surface_write_to_png_stream: cairo's PNG writer is overridden", tc.binary)
 			}
 		})
 	}
