@@ -13,7 +13,9 @@
 // for each: fetches the host page,
 // then every thumbnail on it over -conc connections (uncached: a fresh
 // viewer renders each), then the same thumbnails again (cached). It
-// prints each load's time and bytes, and the ratio within each run.
+// prints each load's wall time, the viewer's CPU time for it (user +
+// system from /proc, which other load on the machine disturbs less) and
+// bytes, and the ratios within each run.
 //
 //	go run ./bench/viewer/thumbs -viewer A -compare B -from <collectd DataDir>
 package main
@@ -92,20 +94,22 @@ func run(variants []variant, from, out string, runs, conc, port int, rng string)
 				return fmt.Errorf("run %d %s: %w", i+1, va.name, err)
 			}
 			res[va.name] = append(res[va.name], result{u, c})
-			fmt.Printf("run %d %-8s uncached %4d images %8.1f ms %8d bytes | cached %8.1f ms %8d bytes\n",
-				i+1, va.name, u.images, ms(u.took), u.bytes, ms(c.took), c.bytes)
+			fmt.Printf("run %d %-8s uncached %4d images %8.1f ms (CPU %7.1f ms) %8d bytes | cached %8.1f ms (CPU %6.1f ms) %8d bytes\n",
+				i+1, va.name, u.images, ms(u.took), ms(u.cpu), u.bytes, ms(c.took), ms(c.cpu), c.bytes)
 		}
 		p, c := res["viewer"][i], res["compare"][i]
-		fmt.Printf("run %d ratio compare/viewer: uncached time %.2f, bytes %.2f; cached time %.2f\n", i+1,
-			float64(c.uncached.took)/float64(p.uncached.took), float64(c.uncached.bytes)/float64(p.uncached.bytes),
-			float64(c.cached.took)/float64(p.cached.took))
+		fmt.Printf("run %d ratio compare/viewer: uncached time %.2f, CPU %.2f, bytes %.2f; cached time %.2f, CPU %.2f\n", i+1,
+			float64(c.uncached.took)/float64(p.uncached.took), float64(c.uncached.cpu)/float64(p.uncached.cpu),
+			float64(c.uncached.bytes)/float64(p.uncached.bytes),
+			float64(c.cached.took)/float64(p.cached.took), float64(c.cached.cpu)/float64(p.cached.cpu))
 	}
 	for _, name := range []string{"viewer", "compare"} {
-		var u, c []float64
+		var u, uc, c, cc []float64
 		for _, r := range res[name] {
-			u, c = append(u, ms(r.uncached.took)), append(c, ms(r.cached.took))
+			u, uc = append(u, ms(r.uncached.took)), append(uc, ms(r.uncached.cpu))
+			c, cc = append(c, ms(r.cached.took)), append(cc, ms(r.cached.cpu))
 		}
-		fmt.Printf("median %-8s uncached %.1f ms, cached %.1f ms\n", name, median(u), median(c))
+		fmt.Printf("median %-8s uncached %.1f ms (CPU %.1f ms), cached %.1f ms (CPU %.1f ms)\n", name, median(u), median(uc), median(c), median(cc))
 	}
 	return nil
 }
@@ -123,11 +127,11 @@ func median(v []float64) float64 {
 	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
 
-// load is one page load: the grid's images, their bytes, and how long
-// the page and all its images took.
+// load is one page load: the grid's images, their bytes, how long the
+// page and all its images took, and the viewer's CPU time meanwhile.
 type load struct {
 	images, bytes int
-	took          time.Duration
+	took, cpu     time.Duration
 }
 
 var imgSrc = regexp.MustCompile(`<img[^>]*\ssrc="(/graph/[^"]+)"`)
@@ -159,15 +163,40 @@ func measure(viewer, data, host, rng, logFile string, env []string, conc, port i
 		time.Sleep(100 * time.Millisecond)
 	}
 	page := base + "/host/" + host + "?range=" + rng
-	if uncached, err = loadPage(page, base, conc); err != nil {
+	if uncached, err = loadPage(page, base, conc, cmd.Process.Pid); err != nil {
 		return load{}, load{}, err
 	}
-	cached, err = loadPage(page, base, conc)
+	cached, err = loadPage(page, base, conc, cmd.Process.Pid)
 	return uncached, cached, err
 }
 
-// loadPage fetches page, then every thumbnail on it over conc connections.
-func loadPage(page, base string, conc int) (load, error) {
+// cpuTime returns the user and system time process pid has used.
+func cpuTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name, which is in parentheses: utime and
+	// stime are the 12th and 13th, in clock ticks (100 a second).
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	s, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: utime %q stime %q", pid, f[11], f[12])
+	}
+	return time.Duration(u+s) * 10 * time.Millisecond, nil
+}
+
+// loadPage fetches page, then every thumbnail on it over conc
+// connections, from the viewer whose process is pid.
+func loadPage(page, base string, conc, pid int) (load, error) {
+	cpu0, err := cpuTime(pid)
+	if err != nil {
+		return load{}, err
+	}
 	start := time.Now()
 	body, err := get(page)
 	if err != nil {
@@ -204,6 +233,11 @@ func loadPage(page, base string, conc int) (load, error) {
 	close(work)
 	wg.Wait()
 	l.took = time.Since(start)
+	cpu, err := cpuTime(pid)
+	if err != nil {
+		return load{}, err
+	}
+	l.cpu = cpu - cpu0
 	return l, firstErr
 }
 
