@@ -19,7 +19,7 @@ import (
 	"github.com/rtmon/rtmon/viewer/datadir"
 	"github.com/rtmon/rtmon/viewer/graphs"
 	"github.com/rtmon/rtmon/viewer/live"
-	"github.com/rtmon/rtmon/viewer/rrd"
+	"github.com/rtmon/rtmon/viewer/rrd/readlock"
 	"github.com/rtmon/rtmon/viewer/web"
 )
 
@@ -66,7 +66,7 @@ func run(args []string) error {
 		return err
 	}
 	log.Info("rtmon-viewer listening", "addr", ln.Addr().String(), "datadir", cfg.DataDir, "socket", cfg.Socket, "auth", users != nil)
-	rrd.LogReadLock(log)
+	readlock.Log(log)
 	if ix, err := datadir.Build(cfg.DataDir); err != nil {
 		log.Warn("data directory not readable yet", "err", err)
 	} else {

@@ -114,9 +114,7 @@ log "live-page clients on /events, each count held $INTERVALS intervals:"
 # 3. Graph renders. Ratios are of the medians.
 log "graph renders: go test -bench, -count $RUNS"
 if ! (cd "$ROOT" && go test -run '^$' -bench 'Render' -count "$RUNS" ./viewer/graphs/ &&
-	go test -run '^$' -bench 'Graph$|GraphPNG' -count "$RUNS" ./viewer/rrd/ &&
-	RTMON_CAIRO_PNG=1 go test -run '^$' -bench 'Render/in-process' -count "$RUNS" ./viewer/graphs/ |
-	sed 's/^BenchmarkRender\/in-process/BenchmarkRender\/in-process-cairo-png/') >"$OUT/render.txt" 2>&1; then
+	go test -run '^$' -bench 'Graph$' -count "$RUNS" ./viewer/rrd/) >"$OUT/render.txt" 2>&1; then
 	log "  the render benchmarks failed; see $OUT/render.txt"
 	exit 1
 fi
@@ -125,10 +123,6 @@ ms() { awk -v b="$1" '$1 ~ ("^" b "-[0-9]+$") {print $3}' "$OUT/render.txt" | me
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 inproc=$(ms BenchmarkRender/in-process); proc=$(ms BenchmarkRender/rrdtool-process); cached=$(ms BenchmarkRender/cached)
 log "  viewer graph (viewer/graphs BenchmarkRender): in process $inproc ms, rrdtool program $proc ms: $(ratio "$proc" "$inproc")x (target: >= 3x); cached $cached ms ($(ratio "$inproc" "$cached")x faster than in process)"
-before=$(ms BenchmarkRender/in-process-cairo-png)
-log "  the same in process with cairo's PNG encoder (RTMON_CAIRO_PNG=1, as before the fix): $before ms: $(ratio "$proc" "$before")x"
 inproc=$(ms BenchmarkGraph/in-process); proc=$(ms BenchmarkGraph/rrdtool-process)
 log "  librrd graph (viewer/rrd BenchmarkGraph): in process $inproc ms, rrdtool program $proc ms: $(ratio "$proc" "$inproc")x"
-slow=$(ms BenchmarkGraphPNG/cairo); fast=$(ms BenchmarkGraphPNG/fast)
-log "  PNG encoder (viewer/rrd BenchmarkGraphPNG): cairo's $slow ms, encodePNG $fast ms a graph"
 log "done; raw output in $OUT"

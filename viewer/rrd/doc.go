@@ -30,9 +30,11 @@
 // /proc/self/fd/N names of files viewer/datadir opened and checked, never
 // names from DataDir itself.
 //
-// # Read lock
+// # Symbol overrides
 //
-// readlock.c answers librrd's fcntl/fcntl64 read-lock requests so that
-// reads never refuse collectd's writes; [CheckReadLock] tells at start
-// whether librrd's requests reach it.
+// This package defines no libc or cairo symbol. The viewer's executable
+// imports viewer/rrd/readlock, which defines fcntl and fcntl64 so that
+// librrd's reads never refuse collectd's writes; any other program
+// importing viewer/rrd (tests, benchmarks) keeps libc's fcntl unless it
+// imports that package too.
 package rrd

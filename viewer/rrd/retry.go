@@ -9,8 +9,8 @@ import (
 // lockRetryDelays are the waits between attempts when a file is locked.
 // collectd's rrdtool plugin holds an fcntl write lock on a file while it
 // writes to it, a few milliseconds; a read meeting it fails at once with
-// librrd's "could not lock RRD" (readlock.c keeps that refusal while it
-// drops librrd's own read lock). Right after the viewer's own FLUSH that
+// librrd's "could not lock RRD" (viewer/rrd/readlock keeps that refusal
+// while it drops librrd's own read lock). Right after the viewer's own FLUSH that
 // collision is likely, so reads retry for about 0.3 s in all before giving
 // up with librrd's message.
 var lockRetryDelays = []time.Duration{

@@ -11,15 +11,12 @@ import (
 	"time"
 )
 
-// TestMain doubles as the lock holder and the contending writer: fcntl locks belong to a process, so
-// a lock that librrd must see as someone else's is taken by a child (this
-// test binary again), the way collectd takes it while writing.
+// TestMain doubles as the lock holder: fcntl locks belong to a process,
+// so a lock that librrd must see as someone else's is taken by a child
+// (this test binary again), the way collectd takes it while writing.
 func TestMain(m *testing.M) {
 	if spec := os.Getenv("RTMON_TEST_HOLD_LOCK"); spec != "" {
 		os.Exit(holdLock(spec))
-	}
-	if spec := os.Getenv("RTMON_TEST_CONTEND"); spec != "" {
-		os.Exit(contend(spec))
 	}
 	os.Exit(m.Run())
 }

@@ -1,4 +1,4 @@
-package rrd
+package readlock
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rtmon/rtmon/viewer/rrd"
 )
 
 // contend plays collectd's rrdtool plugin for the duration in spec
@@ -78,7 +80,7 @@ func readWhileWriting(t *testing.T, file string, span time.Duration, read func()
 // the writer, which is what lost collectd's updates.
 func TestReadsNeverRefuseWriters(t *testing.T) {
 	dir := t.TempDir()
-	f := makeRRD(t, dir, "w.rrd", 1)
+	f := makeRRD(t, dir, "w.rrd")
 	calls := fileReads(f)
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {
@@ -109,10 +111,10 @@ func TestReadsNeverRefuseWriters(t *testing.T) {
 // TestReadWaitsForWriter: a file a writer holds is not read under it: the
 // read fails as librrd's would ("could not lock RRD") and is retried.
 func TestReadWaitsForWriter(t *testing.T) {
-	f := makeRRD(t, t.TempDir(), "h.rrd", 1)
+	f := makeRRD(t, t.TempDir(), "h.rrd")
 	_, refused0 := readLockCounts()
 	lockFor(t, f.path, 60*time.Millisecond)
-	if _, err := Fetch(f.path, "AVERAGE", t0, t0+nUpd*step, step); err != nil {
+	if _, err := rrd.Fetch(f.path, "AVERAGE", t0, t0+nUpd*step, step); err != nil {
 		t.Fatalf("a write lock held for 60 ms: %v, want the read to wait it out", err)
 	}
 	if _, refused := readLockCounts(); refused == refused0 {

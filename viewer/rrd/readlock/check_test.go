@@ -1,4 +1,4 @@
-package rrd
+package readlock
 
 import (
 	"errors"
@@ -20,7 +20,7 @@ func TestCheckReadLock(t *testing.T) {
 	tests := []struct {
 		name string
 		set  func(bool)
-		want ReadLockMode
+		want Mode
 	}{
 		{"real librrd", func(bool) {}, LockFree},
 		{"RTMON_RRD_READ_LOCK=1", setReadLock, LibrrdLockKept},
@@ -30,12 +30,12 @@ func TestCheckReadLock(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.set(true)
 			defer tc.set(false)
-			got, err := CheckReadLock()
+			got, err := Check()
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got != tc.want {
-				t.Errorf("CheckReadLock() = %v, want %v", got, tc.want)
+				t.Errorf("Check() = %v, want %v", got, tc.want)
 			}
 		})
 	}
@@ -108,13 +108,13 @@ func unlock(t *testing.T, f *os.File) {
 func TestLogReadLock(t *testing.T) {
 	var buf strings.Builder
 	log := slog.New(slog.NewTextHandler(&buf, nil))
-	if m := LogReadLock(log); m != LockFree || !strings.Contains(buf.String(), "level=INFO") || !strings.Contains(buf.String(), "lock-free") || strings.Count(buf.String(), "\n") != 1 {
+	if m := Log(log); m != LockFree || !strings.Contains(buf.String(), "level=INFO") || !strings.Contains(buf.String(), "lock-free") || strings.Count(buf.String(), "\n") != 1 {
 		t.Errorf("real librrd: mode %v, logged %q; want one INFO line saying lock-free", m, buf.String())
 	}
 	buf.Reset()
 	setReadLockBypass(true)
 	defer setReadLockBypass(false)
-	if m := LogReadLock(log); m != LibrrdLockUnseen || !strings.Contains(buf.String(), "level=WARN") || !strings.Contains(buf.String(), "does not reach readlock.c") {
+	if m := Log(log); m != LibrrdLockUnseen || !strings.Contains(buf.String(), "level=WARN") || !strings.Contains(buf.String(), "does not reach readlock.c") {
 		t.Errorf("bypassed: mode %v, logged %q; want a WARN line saying the request does not reach readlock.c", m, buf.String())
 	}
 }

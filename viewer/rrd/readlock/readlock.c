@@ -13,7 +13,7 @@
 // librrd's read-lock request alone (the caller's address is in librrd):
 // it asks the kernel whether a writer holds the
 // file (F_GETLK) and, if one does, fails as librrd's own request would
-// (EAGAIN, which rrd.retryLocked waits out); if none does, it reports
+// (EAGAIN, which viewer/rrd's retries wait out); if none does, it reports
 // success without taking the lock. A writer arriving after that check is
 // never refused, and the reader may see a row of an update in progress in
 // one render (collectd rewrites a few aligned 8-byte words in place; the
@@ -24,8 +24,12 @@
 // RTMON_RRD_READ_LOCK=1 in the viewer's environment keeps librrd's lock.
 //
 // Whether librrd's request reaches this code at all is checked once at
-// start (rrd.CheckReadLock, logged by the viewer): a librrd calling some
+// start (readlock.Check, logged by the viewer): a librrd calling some
 // other entry point would silently bring the lost updates back.
+//
+// These definitions live in package viewer/rrd/readlock, which only the
+// viewer's executable (and this package's tests) imports: any other
+// program linking viewer/rrd keeps libc's fcntl.
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>

@@ -1,8 +1,19 @@
-package rrd
+// Package readlock defines fcntl and fcntl64 for the viewer's executable
+// so that librrd's reads never hold the fcntl read lock that would make
+// collectd's rrdtool plugin drop an update (readlock.c says how), and
+// checks at start that librrd's requests reach that code.
+//
+// The definitions are C symbols of the whole process: importing this
+// package changes fcntl for every library in it. That is why it is a
+// package of its own that only the viewer's main package imports (for
+// the side effect and for [Log]); viewer/rrd alone leaves libc's fcntl
+// in place, and TestOverrideConfined checks both.
+package readlock
 
+// #cgo pkg-config: librrd
 // #include <stdlib.h>
 // #include <string.h>
-// #include "rrdcall.h"
+// #include <rrd.h>
 //
 // // rtmon_create makes a small RRD file with librrd itself, so that the
 // // start-up check reads a file librrd wrote, without the rrdtool command.
@@ -27,16 +38,18 @@ import (
 	"os"
 	"path/filepath"
 	"unsafe"
+
+	"github.com/rtmon/rtmon/viewer/rrd"
 )
 
-// ReadLockMode is how the viewer's librrd reads treat librrd's fcntl read
-// lock, as CheckReadLock found it.
-type ReadLockMode int
+// Mode is how the viewer's librrd reads treat librrd's fcntl read lock,
+// as Check found it.
+type Mode int
 
 const (
 	// LockFree: librrd's lock request reached readlock.c, which did not
 	// take the lock; collectd's writes are never refused by a read.
-	LockFree ReadLockMode = iota
+	LockFree Mode = iota
 	// LibrrdLockKept: the request reached readlock.c and was passed on
 	// because RTMON_RRD_READ_LOCK=1.
 	LibrrdLockKept
@@ -47,7 +60,7 @@ const (
 	LibrrdLockUnseen
 )
 
-func (m ReadLockMode) String() string {
+func (m Mode) String() string {
 	switch m {
 	case LockFree:
 		return "lock-free (librrd's read lock is intercepted by readlock.c)"
@@ -56,30 +69,30 @@ func (m ReadLockMode) String() string {
 	case LibrrdLockUnseen:
 		return "librrd's read lock: its lock request does not reach readlock.c, so collectd may lose updates that meet a render"
 	}
-	return fmt.Sprintf("ReadLockMode(%d)", int(m))
+	return fmt.Sprintf("Mode(%d)", int(m))
 }
 
-// CheckReadLock makes one small RRD file in a temporary directory with
-// librrd, reads it once with rrd_fetch_r, and reports from readlock.c's
-// counts whether librrd's read-lock request went through the override:
+// Check makes one small RRD file in a temporary directory with librrd,
+// reads it once with rrd_fetch_r, and reports from readlock.c's counts
+// whether librrd's read-lock request went through the override:
 // readlock.c only works while librrd's calls reach it, and nothing else
 // would show that they stopped. The viewer logs the result at start.
-func CheckReadLock() (ReadLockMode, error) {
+func Check() (Mode, error) {
 	dir, err := os.MkdirTemp("", "rtmon-readlock-")
 	if err != nil {
-		return 0, fmt.Errorf("rrd: read lock check: %w", err)
+		return 0, fmt.Errorf("readlock: check: %w", err)
 	}
 	defer os.RemoveAll(dir)
 	file := filepath.Join(dir, "check.rrd")
 	cfile := C.CString(file)
 	defer C.free(unsafe.Pointer(cfile))
-	var eb errBuf
-	if C.rtmon_create(cfile, eb.ptr(), eb.size()) != 0 {
-		return 0, fmt.Errorf("rrd: read lock check: creating %s: %s", file, eb.String())
+	var eb [4096]C.char
+	if C.rtmon_create(cfile, &eb[0], C.size_t(len(eb))) != 0 {
+		return 0, fmt.Errorf("readlock: check: creating %s: %s", file, C.GoString(&eb[0]))
 	}
 	seen := readLockSeen()
-	if _, err := fetchOnce(file, "AVERAGE", 1000000000-600, 1000000000, 60); err != nil {
-		return 0, fmt.Errorf("rrd: read lock check: %w", err)
+	if _, err := rrd.Fetch(file, "AVERAGE", 1000000000-600, 1000000000, 60); err != nil {
+		return 0, fmt.Errorf("readlock: check: %w", err)
 	}
 	switch {
 	case readLockSeen() == seen:
@@ -90,11 +103,11 @@ func CheckReadLock() (ReadLockMode, error) {
 	return LockFree, nil
 }
 
-// LogReadLock runs CheckReadLock and logs its answer in one line: at Info
-// when reads are lock-free or librrd's lock is kept on purpose, at Warn
-// when librrd's request never reached readlock.c or the check failed.
-func LogReadLock(log *slog.Logger) ReadLockMode {
-	mode, err := CheckReadLock()
+// Log runs Check and logs its answer in one line: at Info when reads are
+// lock-free or librrd's lock is kept on purpose, at Warn when librrd's
+// request never reached readlock.c or the check failed.
+func Log(log *slog.Logger) Mode {
+	mode, err := Check()
 	switch {
 	case err != nil:
 		log.Warn("rrd reads: could not check librrd's read lock", "err", err)

@@ -1,4 +1,4 @@
-package rrd
+package readlock
 
 // extern int rtmon_rrd_read_lock;
 // extern int rtmon_read_lock_bypass;
@@ -33,8 +33,8 @@ import (
 	"syscall"
 )
 
-// The viewer's reads do not hold librrd's read lock; readlock.c says why
-// and how.
+// Test hooks into readlock.c's switches and counts; readlock.c says why
+// and how the override works.
 
 // setReadLock makes librrd take its own read lock again (on) or not (off):
 // tests compare the two.
@@ -45,7 +45,7 @@ func setReadLock(on bool) {
 
 // setReadLockBypass makes readlock.c forward every call untouched and
 // uncounted, as if librrd called an fcntl entry point it does not
-// override: tests check that CheckReadLock notices.
+// override: tests check that Check notices.
 func setReadLockBypass(on bool) {
 	C.rtmon_read_lock_init()
 	C.rtmon_store_int(&C.rtmon_read_lock_bypass, boolInt(on))
@@ -92,7 +92,7 @@ func entryCount(entry int) uint64 {
 // (entry 0) or fcntl64 (entry 1).
 func probeReadLock(entry int, fd uintptr) error {
 	if entry != 0 && entry != 1 {
-		return fmt.Errorf("rrd: no fcntl entry %d", entry)
+		return fmt.Errorf("readlock: no fcntl entry %d", entry)
 	}
 	if e := C.rtmon_probe_read_lock(C.int(entry), C.int(fd)); e != 0 {
 		return syscall.Errno(e)
