@@ -24,7 +24,7 @@ import (
 // ([A-Za-z0-9_-], 1 to 19 characters: a name is put into DEF elements)
 // and their type is one collectd writes: GAUGE, COUNTER, DERIVE or
 // ABSOLUTE. The others ask librrd to interpret more of the header than
-// is checked here, or than readlock.c's reasoning covers (a reader may
+// is checked here, or than viewer/rrd/readlock/readlock.c's reasoning covers (a reader may
 // see a row of an update in progress): COMPUTE keeps an RPN program in
 // the header that librrd runs on every read, DCOUNTER and DDERIVE keep
 // their last value as text that librrd parses.
@@ -203,7 +203,7 @@ const (
 // and its values are lost. The viewer asks this over and over right after
 // a FLUSH, exactly when collectd writes those files, so it must never lock,
 // even when the rrd package is told to keep librrd's lock
-// (RTMON_RRD_READ_LOCK=1, see viewer/rrd/readlock.c); it is also cheaper.
+// (RTMON_RRD_READ_LOCK=1, see viewer/rrd/readlock/readlock.c); it is also cheaper.
 // A read that races a write may see the old time; callers poll.
 func LastUpdate(path string) (time.Time, error) {
 	if strconv.IntSize != 64 {
