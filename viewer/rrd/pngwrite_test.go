@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 func decodePNG(t testing.TB, what string, b []byte) image.Image {
@@ -41,6 +43,7 @@ func samePixels(a, b image.Image) (x, y int, same bool) {
 // same arguments, opaque or with a transparent background; with the fast
 // encoder off, cairo's own writes them, the same pixels again.
 func TestGraphPNG(t *testing.T) {
+	testbed.Need(t, "rrdtool")
 	f := makeRRD(t, t.TempDir(), "png.rrd", 1)
 	for _, tc := range []struct {
 		name  string
@@ -160,6 +163,7 @@ func BenchmarkGraphPNG(b *testing.B) {
 // TestCairoPNGEnv: RTMON_CAIRO_PNG=1 leaves librrd's PNGs to cairo. The
 // variable is read once per process, so the check runs in a child.
 func TestCairoPNGEnv(t *testing.T) {
+	testbed.Need(t, "rrdtool") // the child makes its file with the rrdtool command
 	if os.Getenv("RTMON_CAIRO_PNG_CHILD") == "1" {
 		f := makeRRD(t, t.TempDir(), "env.rrd", 1)
 		if _, err := Graph(benchArgs(f.path)); err != nil {
