@@ -14,10 +14,13 @@ export PATH := /usr/local/go/bin:$(PATH)
 GO ?= go
 BUILD := build
 
-# collectd's headers for the cgo plugin, set here so the user's environment
-# needs nothing (Debian's collectd-dev puts them under /usr/include/collectd).
+# collectd's include paths are written once, as the #cgo CPPFLAGS of
+# plugin/interval.go. collectd.org/plugin includes "plugin.h" with no
+# include path of its own, and a #cgo line reaches only its own package,
+# so that package gets the same flags through CGO_CPPFLAGS, read here
+# with go list (testbed.PluginDir does the same for the tests' build).
 export CGO_ENABLED := 1
-export CGO_CPPFLAGS := -I/usr/include/collectd/core/daemon -I/usr/include/collectd/core -I/usr/include/collectd
+export CGO_CPPFLAGS := $(shell PATH='$(PATH)' $(GO) list -f '{{join .CgoCPPFLAGS " "}}' ./plugin 2>/dev/null)
 
 # Debian packages: the real components the tests start, and the headers
 # and libraries the build links against. libpython3.11 is what collectd's

@@ -5,17 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 )
-
-// CollectdCPPFLAGS are the include flags collectd.org/plugin needs: it
-// writes `#include "plugin.h"` with no include path of its own, and a
-// #cgo line in an rtmon package does not reach another package's
-// compilation, so they travel in CGO_CPPFLAGS. This constant is the one
-// place they are written: the Makefile reads it from this file, and
-// PluginDir passes it to its own build. rtmon's own cgo files carry the
-// same paths as #cgo directives.
-const CollectdCPPFLAGS = "-I/usr/include/collectd/core/daemon -I/usr/include/collectd/core -I/usr/include/collectd"
 
 var plugin struct {
 	once sync.Once
@@ -76,7 +68,12 @@ func buildPlugin() (string, error) {
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if os.Getenv("CGO_CPPFLAGS") == "" {
-		cmd.Env = append(cmd.Env, "CGO_CPPFLAGS="+CollectdCPPFLAGS)
+		flags, err := CollectdCPPFLAGS(goBin, root)
+		if err != nil {
+			os.RemoveAll(dir)
+			return "", err
+		}
+		cmd.Env = append(cmd.Env, "CGO_CPPFLAGS="+flags)
 	}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
@@ -100,4 +97,25 @@ func repoRoot() (string, error) {
 			return "", fmt.Errorf("finding the module root: no go.mod above %s", wd)
 		}
 	}
+}
+
+// CollectdCPPFLAGS returns the #cgo CPPFLAGS of the plugin's main package
+// (plugin/interval.go), the one place collectd's include paths are
+// written. collectd.org/plugin writes `#include "plugin.h"` with no
+// include path of its own, and a #cgo line reaches only its own package's
+// compilation, so that package gets the same flags through CGO_CPPFLAGS:
+// here for PluginDir's build, and in the Makefile, which asks go list the
+// same way.
+func CollectdCPPFLAGS(goBin, root string) (string, error) {
+	cmd := exec.Command(goBin, "list", "-f", `{{join .CgoCPPFLAGS " "}}`, "./plugin")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("reading the plugin's #cgo CPPFLAGS with go list in %s: %w", root, err)
+	}
+	flags := strings.TrimSpace(string(out))
+	if !strings.Contains(flags, "-I") {
+		return "", fmt.Errorf("the plugin's #cgo CPPFLAGS (go list in %s) hold no include path: %q", root, flags)
+	}
+	return flags, nil
 }
