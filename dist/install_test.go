@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 const confd = "etc/collectd/collectd.conf.d"
@@ -228,6 +230,7 @@ func shippedCopy(t *testing.T, extra string) string {
 
 func makeTarget(t *testing.T, target, stage string, vars ...string) string {
 	t.Helper()
+	testbed.Slow(t, "builds the binaries with make")
 	args := append([]string{"-C", "..", target, "DESTDIR=" + stage, "BUILD=" + buildDir}, vars...)
 	out, err := exec.Command("make", args...).CombinedOutput()
 	if err != nil {

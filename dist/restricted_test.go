@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtmon/rtmon/plugin/testbed"
 	"github.com/rtmon/rtmon/viewer/stacktest"
 )
 
@@ -70,11 +71,7 @@ func TestViewerRestricted(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: namespaces, mounts and switching to nobody (CI runs as root)")
 	}
-	for _, bin := range []string{"strace", "setpriv", "unshare"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Fatalf("%s not found (make deps): %v", bin, err)
-		}
-	}
+	testbed.Need(t, "strace", "setpriv", "unshare")
 	set := unitSettings(t, "rtmon-viewer.service")
 	for _, r := range required {
 		if v, ok := last(set, r.key); !ok || v != r.value {

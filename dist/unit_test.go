@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 // maxExposure is the highest `systemd-analyze security` score the unit may
@@ -93,11 +95,8 @@ func TestUnitVerify(t *testing.T) {
 // from an empty directory and returns its output.
 func systemdAnalyze(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	bin, err := exec.LookPath("systemd-analyze")
-	if err != nil {
-		t.Fatalf("systemd-analyze not found (Debian package systemd; make deps): %v", err)
-	}
-	cmd := exec.Command(bin, args...)
+	testbed.Need(t, "systemd-analyze") // Debian package systemd
+	cmd := exec.Command("systemd-analyze", args...)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), "SYSTEMD_COLORS=0", "SYSTEMD_PAGER=")
 	out, err := cmd.CombinedOutput()
@@ -108,6 +107,7 @@ func systemdAnalyze(t *testing.T, args ...string) (string, error) {
 // its path.
 func buildViewer(t *testing.T) string {
 	t.Helper()
+	testbed.Slow(t, "builds the binaries with make")
 	out, err := exec.Command("make", "-C", "..", "build", "BUILD="+buildDir).CombinedOutput()
 	if err != nil {
 		t.Fatalf("make build: %v\n%s", err, out)

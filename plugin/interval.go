@@ -1,6 +1,6 @@
 package main
 
-// #cgo CPPFLAGS: -DHAVE_CONFIG_H
+// #cgo CPPFLAGS: -DHAVE_CONFIG_H -I/usr/include/collectd/core/daemon -I/usr/include/collectd/core -I/usr/include/collectd
 // #cgo LDFLAGS: -ldl
 // #include <dlfcn.h>
 // #include <stddef.h>

@@ -59,7 +59,7 @@ func newCollectdDirEvery(t *testing.T, every time.Duration, pluginBlock string) 
 	if err := collectdconf.Stage(l, snippetDir); err != nil {
 		t.Fatal(err)
 	}
-	if err := collectdconf.WriteMain(l, host, every, pluginDir, pluginBlock); err != nil {
+	if err := collectdconf.WriteMain(l, host, every, testbed.PluginDir(t), pluginBlock); err != nil {
 		t.Fatal(err)
 	}
 	return &Collectd{Dir: dir, Conf: l.Conf, Log: l.Log, DataDir: l.DataDir, Sock: l.Socket, PIDFile: l.PIDFile}

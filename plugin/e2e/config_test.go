@@ -88,7 +88,7 @@ func TestSnippetsPassConfigTest(t *testing.T) {
 	for _, s := range []string{"rtorrent.conf", "rrdtool.conf", "host.conf", "unixsock.conf"} {
 		body := fmt.Sprintf("BaseDir %q\n", c.Dir)
 		if s == "rtorrent.conf" {
-			body += fmt.Sprintf("PluginDir %q\n", pluginDir)
+			body += fmt.Sprintf("PluginDir %q\n", testbed.PluginDir(t))
 		}
 		body += fmt.Sprintf("Include %q\n", filepath.Join(confd, s))
 		confs = append(confs, conf{s, body})

@@ -13,9 +13,12 @@ type Daemon struct{ p *proc }
 
 // StartDaemon starts path with args in dir, its output in logPath. It
 // fails t when the program cannot start or exits within 300 ms (a bad
-// configuration, a port in use), with the end of its log.
+// configuration, a port in use), with the end of its log. Like every
+// real program, it goes through Need: skipped under -short, a failure
+// naming the program when it is missing.
 func StartDaemon(t TB, name, path string, args []string, dir, logPath string) *Daemon {
 	t.Helper()
+	Need(t, path)
 	p, err := startProc(name, path, args, nil, dir, logPath, nil)
 	if err != nil {
 		t.Fatalf("%v", err)

@@ -17,44 +17,6 @@ import (
 	"unsafe"
 )
 
-// sbinDirs are searched after PATH: nginx lives in /usr/sbin, which a
-// non-root PATH often lacks.
-var sbinDirs = []string{"/usr/sbin", "/sbin", "/usr/local/sbin"}
-
-// lookBin finds a binary in PATH or the sbin directories.
-func lookBin(name string) (string, error) {
-	if p, err := exec.LookPath(name); err == nil {
-		return p, nil
-	}
-	for _, dir := range sbinDirs {
-		p := filepath.Join(dir, name)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("%s not found in PATH or %v", name, sbinDirs)
-}
-
-// Need fails the test when a binary is missing. It fails rather than skips:
-// a test that silently skips on a machine without rTorrent proves nothing,
-// and `make deps` is the fix.
-func Need(t TB, bins ...string) {
-	t.Helper()
-	for _, b := range bins {
-		if _, err := lookBin(b); err != nil {
-			t.Fatalf("testbed: needs %q, which is missing (%v); `make deps` installs it", b, err)
-		}
-	}
-}
-
-// bin is Need for one binary, returning its path.
-func bin(t TB, name string) string {
-	t.Helper()
-	Need(t, name)
-	p, _ := lookBin(name)
-	return p
-}
-
 // FreePort returns a TCP port that was free on host a moment ago. The
 // kernel picks it, so parallel tests rarely collide; the small race between
 // closing the probe and the daemon binding is accepted.

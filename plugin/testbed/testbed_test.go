@@ -417,23 +417,52 @@ func TestNginxBasicAuth(t *testing.T) {
 	}
 }
 
-func TestNeedFailsNamingBinary(t *testing.T) {
-	ft := runFake(t, func(tb testing.TB) { Need(tb, "rtorrent", "no-such-binary-rtmon") })
-	if !ft.fatal || !strings.Contains(ft.msg(), "no-such-binary-rtmon") || !strings.Contains(ft.msg(), "make deps") {
-		t.Errorf("Need: fatal %v message %q", ft.fatal, ft.msg())
+// TestNeedPolicy: without -short a missing program fails the test, naming
+// it and `make deps`; under -short Need skips, installed or not, and the
+// message names what the test needs and what is missing. Plays both modes
+// through need, so it runs in either.
+func TestNeedPolicy(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		short    bool
+		bins     []string
+		fatal    bool
+		skipped  bool
+		contains []string
+	}{
+		{"missing fails", false, []string{"sh", "no-such-binary-rtmon"}, true, false, []string{`"no-such-binary-rtmon"`, "make deps"}},
+		{"missing path fails", false, []string{"/dev/null"}, true, false, []string{`"/dev/null"`, "make deps"}},
+		{"present passes", false, []string{"sh"}, false, false, nil},
+		{"short skips missing", true, []string{"sh", "no-such-binary-rtmon"}, false, true, []string{"-short", "sh, no-such-binary-rtmon", "missing here: no-such-binary-rtmon"}},
+		{"short skips present", true, []string{"sh"}, false, true, []string{"-short", "needs sh"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ft := runFake(t, func(tb testing.TB) { need(tb, c.short, c.bins) })
+			if ft.fatal != c.fatal || ft.skipped != c.skipped {
+				t.Errorf("fatal %v skipped %v, want %v %v; message %q", ft.fatal, ft.skipped, c.fatal, c.skipped, ft.msg())
+			}
+			for _, w := range c.contains {
+				if !strings.Contains(ft.msg(), w) {
+					t.Errorf("message %q lacks %q", ft.msg(), w)
+				}
+			}
+		})
 	}
-	if ft.skipped {
-		t.Error("Need skipped instead of failing")
-	}
-	ok := runFake(t, func(tb testing.TB) { Need(tb, "rtorrent", "nginx", "opentracker") })
-	if ok.fatal {
-		t.Errorf("Need of installed binaries failed: %s", ok.msg())
+}
+
+// TestNeedSkipsUnderShort: Need itself, as tests call it, skips under
+// -short and otherwise finds the installed daemons.
+func TestNeedSkipsUnderShort(t *testing.T) {
+	ft := runFake(t, func(tb testing.TB) { Need(tb, "rtorrent", "nginx", "opentracker") })
+	if testing.Short() != ft.skipped || ft.fatal {
+		t.Errorf("short %v: skipped %v fatal %v: %s", testing.Short(), ft.skipped, ft.fatal, ft.msg())
 	}
 }
 
 // TestBadRCFailsWithRTorrentsMessage: a broken ExtraRC line makes rTorrent
 // exit at once; StartRTorrent must fail fast and show rTorrent's reason.
 func TestBadRCFailsWithRTorrentsMessage(t *testing.T) {
+	Need(t, "rtorrent")
 	start := time.Now()
 	ft := runFake(t, func(tb testing.TB) {
 		StartRTorrent(tb, RTorrentOptions{ExtraRC: []string{"no.such.command = 1"}})
@@ -532,6 +561,7 @@ func TestCleanupLeavesNoProcess(t *testing.T) {
 // TestCleanupOnFailure drives the cleanup path of a failed test through a
 // fake testing.TB, so the real test need not fail.
 func TestCleanupOnFailure(t *testing.T) {
+	Need(t, "rtorrent")
 	var pid int
 	var log string
 	ft := runFake(t, func(tb testing.TB) {
@@ -556,6 +586,7 @@ func TestNoOrphansWhenTestBinaryDies(t *testing.T) {
 	if os.Getenv("TESTBED_ORPHAN_CHILD") == "1" {
 		t.Skip("the child's own run")
 	}
+	Need(t, "rtorrent", "opentracker", "nginx")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestOrphanChild$", "-test.v")
 	cmd.Env = append(os.Environ(), "TESTBED_ORPHAN_CHILD=1")
 	cmd.Stderr = os.Stderr
@@ -654,12 +685,16 @@ func (f *fakeTB) Fatalf(format string, args ...any) {
 	f.Errorf(format, args...)
 	runtime.Goexit()
 }
-func (f *fakeTB) Fatal(args ...any)                { f.Fatalf("%s", fmt.Sprint(args...)) }
-func (f *fakeTB) Skipf(format string, args ...any) { f.skipped = true; runtime.Goexit() }
-func (f *fakeTB) setFatal()                        { f.mu.Lock(); f.fatal = true; f.mu.Unlock() }
-func (f *fakeTB) Failed() bool                     { f.mu.Lock(); defer f.mu.Unlock(); return f.fatal }
-func (f *fakeTB) Cleanup(fn func())                { f.mu.Lock(); f.cleanups = append(f.cleanups, fn); f.mu.Unlock() }
-func (f *fakeTB) msg() string                      { f.mu.Lock(); defer f.mu.Unlock(); return strings.Join(f.logs, "\n") }
+func (f *fakeTB) Fatal(args ...any) { f.Fatalf("%s", fmt.Sprint(args...)) }
+func (f *fakeTB) Skipf(format string, args ...any) {
+	f.Logf(format, args...)
+	f.skipped = true
+	runtime.Goexit()
+}
+func (f *fakeTB) setFatal()         { f.mu.Lock(); f.fatal = true; f.mu.Unlock() }
+func (f *fakeTB) Failed() bool      { f.mu.Lock(); defer f.mu.Unlock(); return f.fatal }
+func (f *fakeTB) Cleanup(fn func()) { f.mu.Lock(); f.cleanups = append(f.cleanups, fn); f.mu.Unlock() }
+func (f *fakeTB) msg() string       { f.mu.Lock(); defer f.mu.Unlock(); return strings.Join(f.logs, "\n") }
 
 func (f *fakeTB) runCleanups() {
 	for i := len(f.cleanups) - 1; i >= 0; i-- {

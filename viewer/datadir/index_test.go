@@ -8,11 +8,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 // mkRRD makes a real RRD file with the rrdtool command line.
 func mkRRD(t *testing.T, path string) {
 	t.Helper()
+	testbed.Need(t, "rrdtool")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 // TestLastUpdateMatchesRrdtool: the last update read from the header in
@@ -53,6 +55,7 @@ func countPrefix(ss []string, p string) int {
 
 func run(t *testing.T, args ...string) string {
 	t.Helper()
+	testbed.Need(t, "rrdtool")
 	out, err := exec.Command("rrdtool", args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("rrdtool %v: %v\n%s", args, err, out)

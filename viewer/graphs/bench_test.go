@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtmon/rtmon/plugin/testbed"
 	"github.com/rtmon/rtmon/viewer/datadir"
 	"github.com/rtmon/rtmon/viewer/query"
 	"github.com/rtmon/rtmon/viewer/stacktest"
@@ -38,6 +39,7 @@ func benchGraph(b *testing.B) (root string, d *Def, q query.Request) {
 //
 //	go test -run '^$' -bench Render -count 5 ./viewer/graphs/
 func BenchmarkRender(b *testing.B) {
+	testbed.Need(b, "rrdtool")
 	root, d, q := benchGraph(b)
 	ctx := context.Background()
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtmon/rtmon/plugin/testbed"
 	"github.com/rtmon/rtmon/viewer/datadir"
 	"github.com/rtmon/rtmon/viewer/stacktest"
 	"github.com/rtmon/rtmon/viewer/unixsock"
@@ -170,6 +171,7 @@ func TestPollerAgainstCollectd(t *testing.T) {
 // TestFlush: with values held in collectd's cache (CacheTimeout 3600) the
 // files stay behind until Flush; LastValueTimes knows the newer times.
 func TestFlush(t *testing.T) {
+	testbed.Need(t, "rrdtool")
 	if testing.Short() {
 		t.Skip("starts collectd")
 	}

@@ -3,6 +3,8 @@ package rrd
 import (
 	"os/exec"
 	"testing"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 // benchArgs is a typical viewer graph: two series, an area, a line, a few
@@ -22,6 +24,7 @@ func benchArgs(path string) []string {
 //
 //	go test -run '^$' -bench Graph ./viewer/rrd/
 func BenchmarkGraph(b *testing.B) {
+	testbed.Need(b, "rrdtool")
 	f := makeRRD(b, b.TempDir(), "bench.rrd", 1)
 	args := benchArgs(f.path)
 

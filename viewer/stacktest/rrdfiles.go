@@ -2,6 +2,7 @@ package stacktest
 
 import (
 	"fmt"
+	"github.com/rtmon/rtmon/plugin/testbed"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,6 +55,7 @@ func RRD(t testing.TB, datadir, rel string, ds []string, n int, f func(i, j int)
 // Rrdtool runs the rrdtool command and returns its output.
 func Rrdtool(t testing.TB, args ...string) string {
 	t.Helper()
+	testbed.Need(t, "rrdtool")
 	out, err := exec.Command("rrdtool", args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("rrdtool %s: %v\n%s", strings.Join(args, " "), err, out)

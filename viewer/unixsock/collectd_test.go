@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 const (
@@ -50,9 +52,7 @@ func TestMain(m *testing.M) {
 // except PUTVALs under names of the tests' own.
 func realCollectd(t *testing.T) *collectdProc {
 	t.Helper()
-	if _, err := os.Stat(collectdBin); err != nil {
-		t.Skipf("collectd not installed: %v", err)
-	}
+	testbed.Need(t, collectdBin)
 	shared.once.Do(func() { shared.proc, shared.err = startCollectd() })
 	if shared.err != nil {
 		t.Fatalf("starting collectd: %v", shared.err)
