@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtmon/rtmon/plugin/testbed"
 	"github.com/rtmon/rtmon/viewer/rrd"
 )
 
@@ -56,9 +57,7 @@ func makeRRD(t testing.TB, dir, name string) *fixture {
 
 func rrdtool(t testing.TB, args ...string) {
 	t.Helper()
-	if _, err := exec.LookPath("rrdtool"); err != nil && testing.Short() {
-		t.Skip("rrdtool not on PATH (-short)")
-	}
+	testbed.Need(t, "rrdtool")
 	if out, err := exec.Command("rrdtool", args...).CombinedOutput(); err != nil {
 		t.Fatalf("rrdtool %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
