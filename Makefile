@@ -72,10 +72,10 @@ deps:
 build: $(TARGETS)
 
 $(BUILD)/rtmon-probe:
-	$(GO) build -o $@ ./plugin/cmd/rtmon-probe
+	$(GO) build -o $@ ./cmd/rtmon-probe
 
 $(BUILD)/rtmon-demo:
-	$(GO) build -o $@ ./plugin/cmd/rtmon-demo
+	$(GO) build -o $@ ./cmd/rtmon-demo
 
 $(BUILD)/rtorrent.so:
 	$(GO) build -buildmode=c-shared -o $@ ./plugin

@@ -37,7 +37,7 @@ func buildDir(t *testing.T) string {
 	if err := os.WriteFile(filepath.Join(d, "rtorrent.so"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("go", "build", "-o", filepath.Join(d, "rtmon-viewer"), "../../../viewer")
+	cmd := exec.Command("go", "build", "-o", filepath.Join(d, "rtmon-viewer"), "../../viewer")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build viewer: %v\n%s", err, out)
@@ -68,7 +68,7 @@ func TestDemo(t *testing.T) {
 		st *stack
 	)
 	ready := make(chan struct{})
-	o := &options{dir: t.TempDir(), snippets: "../../../collectd.conf.d", build: build, listen: listen,
+	o := &options{dir: t.TempDir(), snippets: "../../collectd.conf.d", build: build, listen: listen,
 		interval: time.Second, duration: 4 * time.Minute,
 		ready: func(s *stack) { mu.Lock(); st = s; mu.Unlock(); close(ready) }}
 	ctx, cancel := context.WithCancel(context.Background())
