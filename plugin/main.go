@@ -5,8 +5,8 @@
 // collectd loads it with `LoadPlugin rtorrent` from its PluginDir. This
 // package holds only the collectd glue: the fork guard, the config
 // callback, one read callback per <Instance> and the shutdown callback.
-// Everything else lives in plain Go packages beside it (config, collector,
-// metrics, sensors, rtorrent) that tests call without collectd.
+// Everything else lives in plain Go packages beside it and in internal/
+// (docs/ARCHITECTURE.md), which tests call without collectd.
 package main
 
 import (

@@ -6,8 +6,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/rtorrent"
-	"github.com/rtmon/rtmon/plugin/sensors"
+	"github.com/rtmon/rtmon/internal/reader"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
@@ -73,17 +73,17 @@ func benchSize(ctx context.Context, tb *testbed.Runner, o *options, n int) sizeR
 	m := &meter{pid: rt.PID}
 	// Readers live across runs, as the plugin's does across reads: their
 	// static cache is warm after the first read.
-	def := sensors.DefaultOptions()
-	ours := sensors.NewReader(newClient(), def)
+	def := reader.DefaultOptions()
+	ours := reader.NewReader(newClient(), def)
 	deltaOpt := def
 	deltaOpt.LoadBudget, deltaOpt.MinScanInterval, deltaOpt.MaxScanInterval = 1, time.Nanosecond, time.Hour
-	deltaReader := sensors.NewReader(newClient(), deltaOpt)
+	deltaReader := reader.NewReader(newClient(), deltaOpt)
 	// staticReader's every scan is full and re-reads every label:
 	// what the default Reader does once per MaxScanInterval.
 	staticOpt := def
 	staticOpt.LoadBudget, staticOpt.MinScanInterval, staticOpt.MaxScanInterval = 1, time.Nanosecond, time.Nanosecond
-	staticReader := sensors.NewReader(newClient(), staticOpt)
-	for _, r := range []*sensors.Reader{ours, deltaReader, staticReader} {
+	staticReader := reader.NewReader(newClient(), staticOpt)
+	for _, r := range []*reader.Reader{ours, deltaReader, staticReader} {
 		if _, err := r.Read(ctx, true); err != nil {
 			tb.Fatalf("first read: %v", err)
 		}
@@ -126,7 +126,7 @@ func presentGlobals(ctx context.Context, tb *testbed.Runner, c *rtorrent.Client)
 	return out
 }
 
-func oneRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, n int, ours, deltaReader, staticReader *sensors.Reader,
+func oneRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, n int, ours, deltaReader, staticReader *reader.Reader,
 	base *rtorrent.Client, globals []string) (runResult, string) {
 	var r runResult
 	must := func(c cost, err error) cost {
@@ -144,7 +144,7 @@ func oneRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, n int
 	r.Fast = must(m.measure(o.fastReads, oc, func() error { _, err := ours.ReadFast(ctx); return err })).per()
 
 	scans := max(2, min(20, 200000/n))
-	var last *sensors.Snapshot
+	var last *reader.Snapshot
 	read := must(m.measure(scans, oc, func() error {
 		s, err := ours.Read(ctx, true)
 		last = s
@@ -203,7 +203,7 @@ func oneRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, n int
 	// then also re-reads every label, a delta at every other scan
 	// tick; the cadence is the Reader's rule applied to the scan durations
 	// the Reader itself measured.
-	def := sensors.DefaultOptions()
+	def := reader.DefaultOptions()
 	r.GapFull = scanGap(r.FullDur, def, o.interval)
 	r.GapDelta = scanGap(r.DeltaDur, def, o.interval)
 	perMin := time.Minute.Seconds()

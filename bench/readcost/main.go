@@ -8,7 +8,7 @@
 // For each N it starts rTorrent through plugin/testbed, loads N fake
 // torrents with load.raw (1% of them started, so the started, leeching
 // and active views are not empty) and, in each run, measures: the
-// plugin's fast tier, full scan and delta scan (plugin/sensors.Reader);
+// plugin's fast tier, full scan and delta scan (internal/reader.Reader);
 // baseline (a), download_list per view plus per-item calls for the active
 // items (mdlayher/rtorrent_exporter); baseline (b), one d.multicall2 of
 // ten fields (go-rtorrent based exporters); and the naive pattern, one call

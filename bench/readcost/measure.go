@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/rtorrent"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 )
 
 // cost is what some number of operations cost, both ends of the wire.

@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/rtorrent"
-	"github.com/rtmon/rtmon/plugin/sensors"
+	"github.com/rtmon/rtmon/internal/reader"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
@@ -77,7 +77,7 @@ func tick(ctx context.Context, interval, d time.Duration, read func() error) err
 }
 
 func realRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, c *rtorrent.Client) *realResult {
-	r := sensors.NewReader(c, sensors.DefaultOptions())
+	r := reader.NewReader(c, reader.DefaultOptions())
 	first, err := r.Read(ctx, false) // the first read: connect, full scan, static fetch
 	if err != nil {
 		tb.Fatalf("real run: %v", err)
@@ -87,7 +87,7 @@ func realRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, c *r
 	in := &inReads{pid: m.pid}
 	total, err := m.measure(1, []*rtorrent.Client{c}, func() error {
 		return tick(ctx, o.interval, o.real, func() error {
-			var s *sensors.Snapshot
+			var s *reader.Snapshot
 			err := in.around(func() (err error) { s, err = r.Read(ctx, false); return err })
 			if err != nil {
 				return err
@@ -120,7 +120,7 @@ func (res *realResult) finish(total cost, in *inReads) {
 }
 
 func budgetRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, c *rtorrent.Client, rt *testbed.RTorrent, started []string) *budgetResult {
-	r := sensors.NewReader(c, sensors.DefaultOptions())
+	r := reader.NewReader(c, reader.DefaultOptions())
 	// The first read also fetches every item's static fields, a scan
 	// several times the cost of the others, after which the budget keeps
 	// the Reader quiet for minutes: start the window after a second,
@@ -148,7 +148,7 @@ func budgetRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, c 
 				}
 				k++
 			}
-			var s *sensors.Snapshot
+			var s *reader.Snapshot
 			err := in.around(func() (err error) { s, err = r.Read(ctx, false); return err })
 			if err != nil {
 				return err

@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/rtorrent"
-	"github.com/rtmon/rtmon/plugin/sensors"
+	"github.com/rtmon/rtmon/internal/reader"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 )
 
 // views are rTorrent 0.9.8's built-in views, the ones exporters count.
 var views = []string{"main", "started", "stopped", "complete", "incomplete", "hashing", "seeding", "leeching", "active"}
 
 // globalCommands are the global values the plugin reads in its fast tier
-// (plugin/sensors/fast.go), for the naive pattern that asks for each with
+// (internal/reader/fast.go), for the naive pattern that asks for each with
 // its own call.
 var globalCommands = []string{
 	"system.pid", "throttle.global_up.rate", "throttle.global_down.rate", "throttle.global_up.total",
@@ -24,7 +24,7 @@ var globalCommands = []string{
 }
 
 // itemFields are the per-item fields of the plugin's scan
-// (plugin/sensors/scan.go), asked one call each by the naive pattern.
+// (internal/reader/scan.go), asked one call each by the naive pattern.
 var itemFields = []string{
 	"d.hash", "d.state", "d.complete", "d.up.rate", "d.down.rate", "d.skip.rate", "d.left_bytes",
 	"d.message", "d.ratio", "d.peers_connected", "d.peers_complete", "d.peers_accounted",
@@ -112,14 +112,14 @@ func naiveItems(ctx context.Context, c *rtorrent.Client, hashes []any) error {
 	return nil
 }
 
-// scanGap is the plugin's scan cadence rule (plugin/sensors/reader.go,
+// scanGap is the plugin's scan cadence rule (internal/reader/reader.go,
 // scanGap): a scan that kept rTorrent busy for d waits d/budget, within
 // [min, max]. A scan runs at a read, so the gap is rounded up to whole
 // intervals. (The scan starts a moment after its read began, so with
 // perfectly periodic reads it would wait one interval more; collectd's
 // reads jitter, so the shorter gap is taken: it counts more scans, never
 // fewer.)
-func scanGap(d time.Duration, o sensors.Options, interval time.Duration) time.Duration {
+func scanGap(d time.Duration, o reader.Options, interval time.Duration) time.Duration {
 	gap := time.Duration(float64(d) / o.LoadBudget)
 	gap = min(max(gap, o.MinScanInterval), o.MaxScanInterval)
 	return (gap + interval - 1) / interval * interval

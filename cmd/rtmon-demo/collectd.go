@@ -5,7 +5,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/collectdconf"
+	"github.com/rtmon/rtmon/internal/collectdconf"
 )
 
 // writeCollectdConf stages the shipped snippets in dir, with their paths

@@ -14,8 +14,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/rtorrent"
-	"github.com/rtmon/rtmon/plugin/sensors"
+	"github.com/rtmon/rtmon/internal/reader"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 )
 
 func main() {
@@ -62,21 +62,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if w := client.CleartextAuth(); w != "" {
 		fmt.Fprintln(stderr, "rtmon-probe: warning:", w)
 	}
-	opt := sensors.DefaultOptions()
-	reader := sensors.NewReader(client, opt)
+	opt := reader.DefaultOptions()
+	rd := reader.NewReader(client, opt)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*cfg.Timeout)
 	defer cancel()
-	var snap *sensors.Snapshot
+	var snap *reader.Snapshot
 	if *fast {
-		snap, err = reader.ReadFast(ctx)
+		snap, err = rd.ReadFast(ctx)
 	} else {
-		snap, err = reader.Read(ctx, *scan)
+		snap, err = rd.Read(ctx, *scan)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "rtmon-probe:", err)
 		return 1
 	}
-	for _, e := range reader.SubErrors() {
+	for _, e := range rd.SubErrors() {
 		fmt.Fprintln(stderr, "rtmon-probe: warning:", e)
 	}
 	enc := json.NewEncoder(stdout)

@@ -16,10 +16,10 @@ import (
 
 	"collectd.org/api"
 
+	"github.com/rtmon/rtmon/internal/reader"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 	"github.com/rtmon/rtmon/plugin/config"
 	"github.com/rtmon/rtmon/plugin/metrics"
-	"github.com/rtmon/rtmon/plugin/rtorrent"
-	"github.com/rtmon/rtmon/plugin/sensors"
 )
 
 // Logger is collectd's log as the plugin glue hands it over. Messages come
@@ -39,7 +39,7 @@ type Collector struct {
 	name    string
 	url     string
 	timeout time.Duration
-	reader  *sensors.Reader
+	reader  *reader.Reader
 	mapper  *metrics.Mapper
 	log     Logger
 	write   Writer
@@ -69,7 +69,7 @@ func New(in config.Instance, log Logger, write Writer) (*Collector, error) {
 		name:     in.Name,
 		url:      client.Endpoint().Display,
 		timeout:  in.Timeout,
-		reader:   sensors.NewReader(client, in.Sensors),
+		reader:   reader.NewReader(client, in.Sensors),
 		mapper:   metrics.NewMapper(in.Name, in.Metrics()),
 		log:      log,
 		write:    write,
@@ -124,7 +124,7 @@ func (c *Collector) Read(ctx context.Context, interval time.Duration) (written i
 	cancel()
 	now := time.Now()
 	if err != nil {
-		if errors.Is(err, sensors.ErrBusy) {
+		if errors.Is(err, reader.ErrBusy) {
 			return 0
 		}
 		c.lastErr = err
@@ -169,7 +169,7 @@ func (c *Collector) Read(ctx context.Context, interval time.Duration) (written i
 // context, not the read deadline: collectd.org/plugin.Write refuses to
 // write once its context is done, and a read that used most of its time
 // should still deliver.
-func (c *Collector) dispatch(ctx context.Context, snap *sensors.Snapshot, interval time.Duration) int {
+func (c *Collector) dispatch(ctx context.Context, snap *reader.Snapshot, interval time.Duration) int {
 	n := 0
 	for _, vl := range c.mapper.ValueLists(snap, interval) {
 		if err := c.write(ctx, vl); err != nil {

@@ -11,8 +11,8 @@ import (
 
 	"collectd.org/api"
 
+	"github.com/rtmon/rtmon/internal/reader"
 	"github.com/rtmon/rtmon/plugin/config"
-	"github.com/rtmon/rtmon/plugin/sensors"
 	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
@@ -90,7 +90,7 @@ func (s *sink) get(t *testing.T, id string) *api.ValueList {
 func newCollector(t *testing.T, url string, timeout time.Duration, w Writer) (*Collector, *fakeLog) {
 	t.Helper()
 	log := &fakeLog{}
-	opt := sensors.DefaultOptions()
+	opt := reader.DefaultOptions()
 	in := config.Instance{Name: "main", Sensors: opt, Timeout: timeout}
 	in.Client.Name, in.Client.URL, in.Client.Timeout = "main", url, timeout
 	c, err := New(in, log, w)

@@ -15,16 +15,16 @@ import (
 	cdconfig "collectd.org/config"
 
 	"github.com/rtmon/rtmon/internal/catalogue"
+	"github.com/rtmon/rtmon/internal/reader"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 	"github.com/rtmon/rtmon/plugin/metrics"
-	"github.com/rtmon/rtmon/plugin/rtorrent"
-	"github.com/rtmon/rtmon/plugin/sensors"
 )
 
 // Instance is one rTorrent to read, as configured.
 type Instance struct {
 	Name    string
 	Client  rtorrent.Config
-	Sensors sensors.Options
+	Sensors reader.Options
 	// Timeout bounds each read; already clamped below the interval.
 	Timeout time.Duration
 }

@@ -16,7 +16,7 @@ import (
 
 	cdconfig "collectd.org/config"
 
-	"github.com/rtmon/rtmon/plugin/sensors"
+	"github.com/rtmon/rtmon/internal/reader"
 )
 
 func opt(key string, v any) cdconfig.Block {
@@ -37,7 +37,7 @@ func TestParseDefaults(t *testing.T) {
 		t.Fatalf("Parse = %+v", res)
 	}
 	in := res.Instances[0]
-	def := sensors.DefaultOptions()
+	def := reader.DefaultOptions()
 	if in.Name != "main" || in.Client.Name != "main" || in.Client.URL != "scgi:///tmp/rpc.socket" ||
 		in.Timeout != 5*time.Second || in.Client.Timeout != 5*time.Second || in.Sensors != def {
 		t.Fatalf("instance = %+v", in)

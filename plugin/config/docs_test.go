@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtmon/rtmon/plugin/rtorrent"
-	"github.com/rtmon/rtmon/plugin/sensors"
+	"github.com/rtmon/rtmon/internal/reader"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 )
 
 // TestDocsListEveryOption: docs/configuration.md has a row for every
@@ -34,7 +34,7 @@ func TestDocsListEveryOption(t *testing.T) {
 			t.Errorf("docs/configuration.md has no row for %s", n)
 		}
 	}
-	def := sensors.DefaultOptions()
+	def := reader.DefaultOptions()
 	for name, want := range map[string]string{
 		"timeout":         fmt.Sprint(rtorrent.DefaultTimeout.Seconds()),
 		"maxreplymb":      fmt.Sprint(rtorrent.DefaultMaxReply >> 20),

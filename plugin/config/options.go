@@ -8,8 +8,8 @@ import (
 
 	cdconfig "collectd.org/config"
 
-	"github.com/rtmon/rtmon/plugin/rtorrent"
-	"github.com/rtmon/rtmon/plugin/sensors"
+	"github.com/rtmon/rtmon/internal/reader"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 )
 
 // option reads one option into the instance being built.
@@ -58,7 +58,7 @@ var optionNames = []string{"URL", "Username", "Password", "CAFile", "InsecureSki
 // parseInstance reads one <Instance> block. It returns every problem it
 // finds, so one error line tells the user all that is wrong.
 func parseInstance(name string, b cdconfig.Block, interval time.Duration) (Instance, []string, []error) {
-	in := Instance{Name: name, Sensors: sensors.DefaultOptions()}
+	in := Instance{Name: name, Sensors: reader.DefaultOptions()}
 	in.Client.Name = name
 	var problems []error
 	var warns []string

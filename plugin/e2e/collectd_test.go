@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/collectdconf"
+	"github.com/rtmon/rtmon/internal/collectdconf"
 	"github.com/rtmon/rtmon/plugin/testbed"
 )
 

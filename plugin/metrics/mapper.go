@@ -8,7 +8,7 @@ import (
 	"collectd.org/api"
 
 	"github.com/rtmon/rtmon/internal/catalogue"
-	"github.com/rtmon/rtmon/plugin/sensors"
+	"github.com/rtmon/rtmon/internal/reader"
 )
 
 // Options say which optional sensors are switched on: a value whose source
@@ -46,7 +46,7 @@ type Sample struct {
 // Samples maps a snapshot to the values of every known sensor, skipping
 // unknown ones (nil fields) and those whose option is off. It is a pure
 // function of its arguments.
-func Samples(s *sensors.Snapshot, opt Options) []Sample {
+func Samples(s *reader.Snapshot, opt Options) []Sample {
 	out := make([]Sample, 0, len(ordered)+len(s.Trackers)+len(s.Labels))
 	for _, mp := range ordered {
 		m := mp.metric
@@ -69,7 +69,7 @@ func Samples(s *sensors.Snapshot, opt Options) []Sample {
 // read reports whether every one of the fast-tier sensors was read in s:
 // not switched off (a missing command or view: "items" covers every
 // "items.<view>") and not failed in this read.
-func read(s *sensors.Snapshot, names []string) bool {
+func read(s *reader.Snapshot, names []string) bool {
 	for _, n := range names {
 		for _, u := range s.Unread {
 			if u == n {
@@ -103,7 +103,7 @@ func NewMapper(instance string, opt Options) *Mapper {
 
 // ValueLists maps s to value lists stamped with s.Time and interval. Host
 // is left empty: collectd fills in its own hostname.
-func (m *Mapper) ValueLists(s *sensors.Snapshot, interval time.Duration) []*api.ValueList {
+func (m *Mapper) ValueLists(s *reader.Snapshot, interval time.Duration) []*api.ValueList {
 	restarted := m.pid != 0 && s.PID != 0 && s.PID != m.pid
 	if s.PID != 0 {
 		m.pid = s.PID

@@ -9,33 +9,33 @@ import (
 	"collectd.org/api"
 
 	"github.com/rtmon/rtmon/internal/catalogue"
-	"github.com/rtmon/rtmon/plugin/sensors"
+	"github.com/rtmon/rtmon/internal/reader"
 )
 
 func i64(v int64) *int64     { return &v }
 func f64(v float64) *float64 { return &v }
 
 // fullSnapshot has every sensor known, with distinct values.
-func fullSnapshot() *sensors.Snapshot {
-	return &sensors.Snapshot{
+func fullSnapshot() *reader.Snapshot {
+	return &reader.Snapshot{
 		Instance: "main", Time: time.Unix(1700000000, 0), PID: 4242, Uptime: f64(3600),
-		Items: sensors.Items{Total: 10, Started: 7, Stopped: 3, Complete: 6, Incomplete: 4, Seeding: 5, Leeching: 2,
+		Items: reader.Items{Total: 10, Started: 7, Stopped: 3, Complete: 6, Incomplete: 4, Seeding: 5, Leeching: 2,
 			Hashing: 1, Resumed: 7, Active: i64(3), Messages: i64(1)},
-		Traffic: sensors.Traffic{UpRate: 1000, DownRate: 2000, UpTotal: 1 << 30, DownTotal: 2 << 30, UpLimit: 0, DownLimit: 5000, SkipRate: i64(12)},
-		Resources: sensors.Resources{OpenSockets: i64(20), HTTPOpen: i64(2), OpenFiles: i64(8), FilesOpened: i64(100), FilesClosed: i64(92),
+		Traffic: reader.Traffic{UpRate: 1000, DownRate: 2000, UpTotal: 1 << 30, DownTotal: 2 << 30, UpLimit: 0, DownLimit: 5000, SkipRate: i64(12)},
+		Resources: reader.Resources{OpenSockets: i64(20), HTTPOpen: i64(2), OpenFiles: i64(8), FilesOpened: i64(100), FilesClosed: i64(92),
 			PieceMemory: i64(1 << 20), PieceMemoryMax: i64(1 << 28), MaxOpenSockets: i64(768), MaxOpenHTTP: i64(32), MaxOpenFiles: i64(128)},
-		Process: &sensors.Process{CPUUser: 1.5, CPUSystem: 0.25, CPUTime: 1.75, PCPU: f64(150), PMem: 1.25, SZ: 1000, RSS: 4 << 20,
+		Process: &reader.Process{CPUUser: 1.5, CPUSystem: 0.25, CPUTime: 1.75, PCPU: f64(150), PMem: 1.25, SZ: 1000, RSS: 4 << 20,
 			VSZ: 1000 * 4096, Threads: 4, Majflt: 7, ReadBytes: i64(300), WriteBytes: i64(400)},
-		Sizes:  &sensors.Sizes{SizeBytes: 10000, LeftBytes: 4000, Files: 30, Completed: 6000},
-		Ratios: &sensors.RatioBuckets{Below05: 1, To1: 2, To2: 3, To5: 4, Above5: 0},
-		Peers:  &sensors.Peers{Connected: 9, Seeds: 3, Accounted: 9, Incoming: 4, Encrypted: 2, Obfuscated: 1, Snubbed: 0, Preferred: 0, Unwanted: 1},
-		Events: &sensors.Events{Inserted: 2, Erased: 1, Finished: 1, Started: 3, Stopped: 2},
-		Trackers: []sensors.GroupCounts{
+		Sizes:  &reader.Sizes{SizeBytes: 10000, LeftBytes: 4000, Files: 30, Completed: 6000},
+		Ratios: &reader.RatioBuckets{Below05: 1, To1: 2, To2: 3, To5: 4, Above5: 0},
+		Peers:  &reader.Peers{Connected: 9, Seeds: 3, Accounted: 9, Incoming: 4, Encrypted: 2, Obfuscated: 1, Snubbed: 0, Preferred: 0, Unwanted: 1},
+		Events: &reader.Events{Inserted: 2, Erased: 1, Finished: 1, Started: 3, Stopped: 2},
+		Trackers: []reader.GroupCounts{
 			{Name: "example.org", Items: 6, Active: 2, Complete: 4, Seeding: 3, Leeching: 1, Messages: 0, SizeBytes: 6000, LeftBytes: 2000, UpRate: 700, DownRate: 1500, Peers: 5},
 			{Name: "my-tracker.net", Items: 4, SizeBytes: 4000},
 		},
-		Labels: []sensors.GroupCounts{{Name: "none", Items: 10}},
-		Scan:   &sensors.ScanInfo{Duration: 250 * time.Millisecond, Age: 4, Items: 10, ReplyBytes: 5000, NewHashes: 10},
+		Labels: []reader.GroupCounts{{Name: "none", Items: 10}},
+		Scan:   &reader.ScanInfo{Duration: 250 * time.Millisecond, Age: 4, Items: 10, ReplyBytes: 5000, NewHashes: 10},
 	}
 }
 
@@ -107,7 +107,7 @@ func TestSamplesFull(t *testing.T) {
 func TestSamplesUnknownStayOut(t *testing.T) {
 	// A remote rTorrent before its first scan, lacking optional commands:
 	// only the fast tier's always-present values.
-	s := &sensors.Snapshot{Time: time.Unix(1700000000, 0), PID: 1, Items: sensors.Items{Total: 2}}
+	s := &reader.Snapshot{Time: time.Unix(1700000000, 0), PID: 1, Items: reader.Items{Total: 2}}
 	got := sampleMap(t, Samples(s, allOn))
 	var ids []string
 	for id := range got {

@@ -2,24 +2,24 @@ package metrics
 
 import (
 	"github.com/rtmon/rtmon/internal/catalogue"
-	"github.com/rtmon/rtmon/plugin/sensors"
+	"github.com/rtmon/rtmon/internal/reader"
 )
 
 // Constructors for the mapping's repetitive rows.
 
 // view reads an item count from view.size; sensor "items.<view>".
-func view(m *catalogue.Metric, viewName string, f func(*sensors.Items) int64) mapping {
+func view(m *catalogue.Metric, viewName string, f func(*reader.Items) int64) mapping {
 	return mapping{metric: m, sensors: []string{"items." + viewName},
-		get: func(s *sensors.Snapshot) []float64 { return []float64{float64(f(&s.Items))} }}
+		get: func(s *reader.Snapshot) []float64 { return []float64{float64(f(&s.Items))} }}
 }
 
-func rate(m *catalogue.Metric, sensor string, f func(*sensors.Traffic) int64) mapping {
+func rate(m *catalogue.Metric, sensor string, f func(*reader.Traffic) int64) mapping {
 	return mapping{metric: m, sensors: []string{sensor},
-		get: func(s *sensors.Snapshot) []float64 { return []float64{float64(f(&s.Traffic))} }}
+		get: func(s *reader.Snapshot) []float64 { return []float64{float64(f(&s.Traffic))} }}
 }
 
-func resource(m *catalogue.Metric, f func(*sensors.Resources) *int64) mapping {
-	return mapping{metric: m, get: func(s *sensors.Snapshot) []float64 { return ptr(f(&s.Resources)) }}
+func resource(m *catalogue.Metric, f func(*reader.Resources) *int64) mapping {
+	return mapping{metric: m, get: func(s *reader.Snapshot) []float64 { return ptr(f(&s.Resources)) }}
 }
 
 // counter marks a process-lifetime counter that restarts with rTorrent.
@@ -28,8 +28,8 @@ func counter(mp mapping) mapping {
 	return mp
 }
 
-func process(m *catalogue.Metric, f func(*sensors.Process) []float64) mapping {
-	return mapping{metric: m, get: func(s *sensors.Snapshot) []float64 {
+func process(m *catalogue.Metric, f func(*reader.Process) []float64) mapping {
+	return mapping{metric: m, get: func(s *reader.Snapshot) []float64 {
 		if s.Process == nil {
 			return nil
 		}
@@ -37,8 +37,8 @@ func process(m *catalogue.Metric, f func(*sensors.Process) []float64) mapping {
 	}}
 }
 
-func sizes(m *catalogue.Metric, f func(*sensors.Sizes) int64) mapping {
-	return mapping{metric: m, get: func(s *sensors.Snapshot) []float64 {
+func sizes(m *catalogue.Metric, f func(*reader.Sizes) int64) mapping {
+	return mapping{metric: m, get: func(s *reader.Snapshot) []float64 {
 		if s.Sizes == nil {
 			return nil
 		}
@@ -46,8 +46,8 @@ func sizes(m *catalogue.Metric, f func(*sensors.Sizes) int64) mapping {
 	}}
 }
 
-func ratio(m *catalogue.Metric, f func(*sensors.RatioBuckets) int64) mapping {
-	return mapping{metric: m, get: func(s *sensors.Snapshot) []float64 {
+func ratio(m *catalogue.Metric, f func(*reader.RatioBuckets) int64) mapping {
+	return mapping{metric: m, get: func(s *reader.Snapshot) []float64 {
 		if s.Ratios == nil {
 			return nil
 		}
@@ -55,8 +55,8 @@ func ratio(m *catalogue.Metric, f func(*sensors.RatioBuckets) int64) mapping {
 	}}
 }
 
-func peer(m *catalogue.Metric, f func(*sensors.Peers) int64) mapping {
-	return mapping{metric: m, get: func(s *sensors.Snapshot) []float64 {
+func peer(m *catalogue.Metric, f func(*reader.Peers) int64) mapping {
+	return mapping{metric: m, get: func(s *reader.Snapshot) []float64 {
 		if s.Peers == nil {
 			return nil
 		}
@@ -66,8 +66,8 @@ func peer(m *catalogue.Metric, f func(*sensors.Peers) int64) mapping {
 
 // event reads a download event counter. It counts since the plugin
 // started, so a new rTorrent pid is no reset for it.
-func event(m *catalogue.Metric, f func(*sensors.Events) int64) mapping {
-	return mapping{metric: m, get: func(s *sensors.Snapshot) []float64 {
+func event(m *catalogue.Metric, f func(*reader.Events) int64) mapping {
+	return mapping{metric: m, get: func(s *reader.Snapshot) []float64 {
 		if s.Events == nil {
 			return nil
 		}
@@ -75,8 +75,8 @@ func event(m *catalogue.Metric, f func(*sensors.Events) int64) mapping {
 	}}
 }
 
-func scanInfo(m *catalogue.Metric, f func(*sensors.ScanInfo) float64) mapping {
-	return mapping{metric: m, get: func(s *sensors.Snapshot) []float64 {
+func scanInfo(m *catalogue.Metric, f func(*reader.ScanInfo) float64) mapping {
+	return mapping{metric: m, get: func(s *reader.Snapshot) []float64 {
 		if s.Scan == nil {
 			return nil
 		}

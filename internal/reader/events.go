@@ -1,4 +1,4 @@
-package sensors
+package reader
 
 // itemState is what the event counter remembers of an item between scans;
 // seen is the number of the scan that last saw it.

@@ -1,4 +1,4 @@
-package sensors_test
+package reader_test
 
 import (
 	"context"
@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/rtorrent"
-	"github.com/rtmon/rtmon/plugin/sensors"
+	"github.com/rtmon/rtmon/internal/reader"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
@@ -38,7 +38,7 @@ func TestFastTierDropsCommandAtRuntime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := sensors.NewReader(c, sensors.DefaultOptions())
+	r := reader.NewReader(c, reader.DefaultOptions())
 	for i := 1; i <= 3; i++ {
 		s, err := r.ReadFast(context.Background())
 		if err != nil {

@@ -1,11 +1,11 @@
-package sensors
+package reader
 
 import (
 	"context"
 	"fmt"
 	"strings"
 
-	"github.com/rtmon/rtmon/plugin/rtorrent"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 )
 
 // peerFlags are read per peer with p.multicall, only for items that have

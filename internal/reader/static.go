@@ -1,4 +1,4 @@
-package sensors
+package reader
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/rtorrent"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 )
 
 // staticInfo is per-item data that rarely changes, cached per hash so the

@@ -1,4 +1,4 @@
-package sensors_test
+package reader_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/rtorrent"
-	"github.com/rtmon/rtmon/plugin/sensors"
+	"github.com/rtmon/rtmon/internal/reader"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
@@ -58,7 +58,7 @@ func TestPeerFlagsBadReplies(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b.proxy.Set(withPeers(tc.pm))
 			defer b.proxy.Set(nil)
-			r := b.reader(t, sensors.DefaultOptions())
+			r := b.reader(t, reader.DefaultOptions())
 			if _, err := r.Read(context.Background(), true); err != nil {
 				t.Fatalf("read failed as a whole: %v", err)
 			}

@@ -1,11 +1,11 @@
-package sensors
+package reader
 
 import (
 	"context"
 	"fmt"
 	"strings"
 
-	"github.com/rtmon/rtmon/plugin/rtorrent"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 )
 
 // fastSensor is one value of the fast tier: a command, its arguments and

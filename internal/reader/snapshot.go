@@ -1,4 +1,4 @@
-// Package sensors turns one rTorrent into a Snapshot of every sensor rtmon
+// Package reader turns one rTorrent into a Snapshot of every sensor rtmon
 // reports, reading it in tiers so that rTorrent's global lock is held as
 // little as possible:
 //
@@ -10,7 +10,7 @@
 //     cached per hash and fetched only for hashes not seen before.
 //
 // Process figures come from /proc when rTorrent runs on this machine.
-package sensors
+package reader
 
 import "time"
 

@@ -1,4 +1,4 @@
-package sensors_test
+package reader_test
 
 import (
 	"context"
@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/rtmon/rtmon/internal/catalogue"
+	"github.com/rtmon/rtmon/internal/reader"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 	"github.com/rtmon/rtmon/plugin/metrics"
-	"github.com/rtmon/rtmon/plugin/rtorrent"
-	"github.com/rtmon/rtmon/plugin/sensors"
 	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
@@ -48,19 +48,19 @@ func startBadStack(t *testing.T) *badStack {
 	return &badStack{rt: rt, proxy: testbed.StartTamperProxy(t, rt), items: badItems}
 }
 
-func (b *badStack) reader(t *testing.T, opt sensors.Options) *sensors.Reader {
+func (b *badStack) reader(t *testing.T, opt reader.Options) *reader.Reader {
 	t.Helper()
 	c, err := rtorrent.New(rtorrent.Config{Name: "main", URL: b.proxy.URL, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sensors.NewReader(c, opt)
+	return reader.NewReader(c, opt)
 }
 
 // values maps a snapshot the way the plugin dispatches it: identifier ->
 // values, for the fast-tier metrics whose value does not move on an idle
 // rTorrent (uptime and the process figures do).
-func values(s *sensors.Snapshot) map[string][]float64 {
+func values(s *reader.Snapshot) map[string][]float64 {
 	out := map[string][]float64{}
 	for _, smp := range metrics.Samples(s, metrics.Options{PerTracker: true, PerLabel: true, PeerFlags: true}) {
 		if smp.Metric.Tier == catalogue.TierProc || smp.Metric == catalogue.Uptime {
@@ -120,7 +120,7 @@ var wrongValues = []struct {
 func TestFastTierBadSubcalls(t *testing.T) {
 	b := startBadStack(t)
 	b.proxy.Set(nil)
-	clean, err := b.reader(t, sensors.DefaultOptions()).ReadFast(context.Background())
+	clean, err := b.reader(t, reader.DefaultOptions()).ReadFast(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestFastTierBadSubcalls(t *testing.T) {
 		calls = append(calls, call{m, args})
 		return v, f
 	})
-	r := b.reader(t, sensors.DefaultOptions())
+	r := b.reader(t, reader.DefaultOptions())
 	if _, err := r.ReadFast(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestFastTierBadSubcalls(t *testing.T) {
 					return v, f
 				})
 				defer b.proxy.Set(nil)
-				r := b.reader(t, sensors.DefaultOptions())
+				r := b.reader(t, reader.DefaultOptions())
 				s, err := r.ReadFast(context.Background())
 				if err != nil {
 					t.Fatalf("read failed as a whole: %v", err)
@@ -205,7 +205,7 @@ func TestFastTierBadSubcalls(t *testing.T) {
 func TestScanBadReplies(t *testing.T) {
 	b := startBadStack(t)
 	b.proxy.Set(nil)
-	r := b.reader(t, sensors.DefaultOptions())
+	r := b.reader(t, reader.DefaultOptions())
 	good, err := r.Read(context.Background(), true)
 	if err != nil || good.Scan == nil {
 		t.Fatalf("clean read: %v, scan %v", err, good.Scan)
@@ -289,7 +289,7 @@ func TestScanBadReplies(t *testing.T) {
 				if s.Sizes.SizeBytes >= good.Sizes.SizeBytes || s.Sizes.SizeBytes <= 0 {
 					t.Errorf("size %d after skipping a row, want below %d", s.Sizes.SizeBytes, good.Sizes.SizeBytes)
 				}
-				if *s.Items.Active != 0 || *s.Peers != (sensors.Peers{}) || s.Ratios.Above5 != 0 {
+				if *s.Items.Active != 0 || *s.Peers != (reader.Peers{}) || s.Ratios.Above5 != 0 {
 					t.Errorf("a wrong field was read as a value: active %d peers %+v ratios %+v", *s.Items.Active, *s.Peers, *s.Ratios)
 				}
 			}
@@ -306,7 +306,7 @@ func TestEveryMethodFaults(t *testing.T) {
 	// (the static fields come in one d.multicall2), then with one new item
 	// (per-hash calls in a system.multicall).
 	b.proxy.Set(nil)
-	r := b.reader(t, sensors.DefaultOptions())
+	r := b.reader(t, reader.DefaultOptions())
 	start := len(b.proxy.Methods())
 	if _, err := r.Read(context.Background(), true); err != nil {
 		t.Fatal(err)
@@ -340,7 +340,7 @@ func TestEveryMethodFaults(t *testing.T) {
 			called := 0
 			for _, warm := range []bool{false, true} {
 				b.proxy.Set(nil)
-				r := b.reader(t, sensors.DefaultOptions())
+				r := b.reader(t, reader.DefaultOptions())
 				if warm {
 					if _, err := r.Read(context.Background(), true); err != nil {
 						t.Fatal(err)
@@ -412,7 +412,7 @@ func TestHugeScanReply(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := sensors.NewReader(c, sensors.Options{PerTracker: false, PerLabel: false, PeerFlags: false})
+			r := reader.NewReader(c, reader.Options{PerTracker: false, PerLabel: false, PeerFlags: false})
 			s, err := r.Read(context.Background(), true)
 			if err != nil {
 				t.Fatalf("read failed as a whole: %v", err)
@@ -470,10 +470,10 @@ func TestLabelReReadBadReplies(t *testing.T) {
 	for _, h := range hashes {
 		b.rt.MustCall(t, "d.custom1.set", h, "a")
 	}
-	opt := sensors.DefaultOptions()
+	opt := reader.DefaultOptions()
 	opt.LoadBudget, opt.MinScanInterval, opt.MaxScanInterval = 1, time.Millisecond, 100*time.Millisecond
 	r := b.reader(t, opt)
-	labels := func() (map[string]int64, *sensors.Snapshot) {
+	labels := func() (map[string]int64, *reader.Snapshot) {
 		t.Helper()
 		time.Sleep(opt.MaxScanInterval + 10*time.Millisecond) // the re-read is due
 		s, err := r.Read(context.Background(), true)

@@ -191,7 +191,7 @@ func TestBadMulticallEntries(t *testing.T) {
 // read over SCGI and decoded, as the plugin's scan would. Reports time,
 // allocations and the reply size:
 //
-//	go test -run XXX -bench HugeScanReply -benchmem ./plugin/rtorrent/
+//	go test -run XXX -bench HugeScanReply -benchmem ./internal/rtorrent/
 func BenchmarkHugeScanReply(b *testing.B) {
 	body := hugeScanBody(100000, 200)
 	url := fakeSCGIB(b, func(c net.Conn) { reply(c, body) })

@@ -1,4 +1,4 @@
-package sensors
+package reader
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 // BenchmarkRead measures one read of each tier against a real rTorrent
 // holding N items: wall time per read, and bytes received per read.
 //
-//	go test -run '^$' -bench BenchmarkRead -benchtime 20x ./plugin/sensors/
+//	go test -run '^$' -bench BenchmarkRead -benchtime 20x ./internal/reader/
 func BenchmarkRead(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		rt := testbed.StartRTorrent(b, testbed.RTorrentOptions{})

@@ -1,10 +1,10 @@
-package sensors
+package reader
 
 import (
 	"context"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/rtorrent"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 )
 
 // The delta scan. A full scan (d.multicall2 over "main") makes rTorrent

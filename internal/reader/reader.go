@@ -1,4 +1,4 @@
-package sensors
+package reader
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/rtorrent"
+	"github.com/rtmon/rtmon/internal/rtorrent"
 )
 
 // Options tune what a Reader reads and how hard it may lean on rTorrent.

@@ -10,7 +10,7 @@ import "testing"
 // Compare "fast" with BenchmarkDecodeScan/fast on a tree without the
 // bound; docs/PERFORMANCE.md has the figures:
 //
-//	go test -run XXX -bench DepthCheck -benchmem -count 5 ./plugin/rtorrent/
+//	go test -run XXX -bench DepthCheck -benchmem -count 5 ./internal/rtorrent/
 func BenchmarkDepthCheck(b *testing.B) {
 	body := []byte(hugeScanBody(10000, 40))
 	b.Run("fast", func(b *testing.B) {
