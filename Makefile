@@ -18,7 +18,7 @@ BUILD := build
 # plugin/interval.go. collectd.org/plugin includes "plugin.h" with no
 # include path of its own, and a #cgo line reaches only its own package,
 # so that package gets the same flags through CGO_CPPFLAGS, read here
-# with go list (testbed.PluginDir does the same for the tests' build).
+# with go list (testenv.PluginDir does the same for the tests' build).
 export CGO_ENABLED := 1
 export CGO_CPPFLAGS := $(shell PATH='$(PATH)' $(GO) list -f '{{join .CgoCPPFLAGS " "}}' ./plugin 2>/dev/null)
 
@@ -94,7 +94,7 @@ test: deps build short unit
 # first: in a private mount namespace each daemon's binary is hidden
 # behind a bind mount of /dev/null (no longer an executable file), so a
 # short test that needs one fails here instead of on a newcomer's machine
-# (testbed.Need skips under -short). CGO_CPPFLAGS is emptied to prove the
+# (testenv.Need skips under -short). CGO_CPPFLAGS is emptied to prove the
 # second, for every package except those that link collectd.org/plugin
 # (the plugin's main package), which need it (docs/build.md).
 SHORT_HIDE := rtorrent collectd collectdmon rrdtool rrdcached nginx opentracker mktorrent chromium

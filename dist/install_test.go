@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 const confd = "etc/collectd/collectd.conf.d"
@@ -230,7 +230,7 @@ func shippedCopy(t *testing.T, extra string) string {
 
 func makeTarget(t *testing.T, target, stage string, vars ...string) string {
 	t.Helper()
-	testbed.Slow(t, "builds the binaries with make")
+	testenv.Slow(t, "builds the binaries with make")
 	args := append([]string{"-C", "..", target, "DESTDIR=" + stage, "BUILD=" + buildDir}, vars...)
 	out, err := exec.Command("make", args...).CombinedOutput()
 	if err != nil {

@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
-	"github.com/rtmon/rtmon/viewer/stacktest"
+	"github.com/rtmon/rtmon/internal/testenv"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 )
 
 // required are the unit's settings TestViewerRestricted reproduces (or
@@ -71,7 +71,7 @@ func TestViewerRestricted(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: namespaces, mounts and switching to nobody (CI runs as root)")
 	}
-	testbed.Need(t, "strace", "setpriv", "unshare")
+	testenv.Need(t, "strace", "setpriv", "unshare")
 	set := unitSettings(t, "rtmon-viewer.service")
 	for _, r := range required {
 		if v, ok := last(set, r.key); !ok || v != r.value {
@@ -93,7 +93,7 @@ func TestViewerRestricted(t *testing.T) {
 	}
 
 	viewer := buildViewer(t)
-	c := stacktest.StartCollectd(t, stacktest.Options{Host: "restricted"})
+	c := collectdenv.StartCollectd(t, collectdenv.Options{Host: "restricted"})
 	// nobody reaches DataDir and the socket the way rtmon does: by
 	// directory permissions and the socket's group.
 	if err := os.Chmod(c.Dir, 0o755); err != nil {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // maxExposure is the highest `systemd-analyze security` score the unit may
@@ -95,7 +95,7 @@ func TestUnitVerify(t *testing.T) {
 // from an empty directory and returns its output.
 func systemdAnalyze(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	testbed.Need(t, "systemd-analyze") // Debian package systemd
+	testenv.Need(t, "systemd-analyze") // Debian package systemd
 	cmd := exec.Command("systemd-analyze", args...)
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(os.Environ(), "SYSTEMD_COLORS=0", "SYSTEMD_PAGER=")
@@ -107,7 +107,7 @@ func systemdAnalyze(t *testing.T, args ...string) (string, error) {
 // its path.
 func buildViewer(t *testing.T) string {
 	t.Helper()
-	testbed.Slow(t, "builds the binaries with make")
+	testenv.Slow(t, "builds the binaries with make")
 	out, err := exec.Command("make", "-C", "..", "build", "BUILD="+buildDir).CombinedOutput()
 	if err != nil {
 		t.Fatalf("make build: %v\n%s", err, out)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // unitSettings reads the [Service] section of a unit file: each key's
@@ -78,7 +78,7 @@ func bytesValue(s string) (int64, error) {
 // syscall-filter`): each @group's entries, system calls and @groups.
 func syscallGroups(t *testing.T) map[string][]string {
 	t.Helper()
-	testbed.Need(t, "systemd-analyze")
+	testenv.Need(t, "systemd-analyze")
 	out, err := exec.Command("systemd-analyze", "syscall-filter", "--no-pager").Output()
 	if err != nil {
 		t.Fatalf("systemd-analyze syscall-filter: %v", err)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/rtmon/rtmon/internal/reader"
 	"github.com/rtmon/rtmon/internal/rtorrent"
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // runResult is one run's figures for one item count. Per-read costs are
@@ -42,14 +42,14 @@ type sizeResult struct {
 	Budget         *budgetResult `json:",omitempty"`
 }
 
-func benchSize(ctx context.Context, tb *testbed.Runner, o *options, n int) sizeResult {
-	testbed.Need(tb, "rtorrent")
-	rt := testbed.StartRTorrent(tb, testbed.RTorrentOptions{})
+func benchSize(ctx context.Context, tb *testenv.Runner, o *options, n int) sizeResult {
+	testenv.Need(tb, "rtorrent")
+	rt := testenv.StartRTorrent(tb, testenv.RTorrentOptions{})
 	rt.Timeout = 30 * time.Minute
-	tors := testbed.FakeTorrents(n, "http://127.0.0.1:1/announce", fmt.Sprint("readcost", n))
+	tors := testenv.FakeTorrents(n, "http://127.0.0.1:1/announce", fmt.Sprint("readcost", n))
 	fmt.Fprintf(os.Stderr, "readcost: loading %d items into rTorrent (pid %d) ...\n", n, rt.PID)
 	t0 := time.Now()
-	rt.LoadRaw(tb, testbed.Metas(tors), false)
+	rt.LoadRaw(tb, testenv.Metas(tors), false)
 	rt.WaitItems(tb, n, 30*time.Minute)
 	res := sizeResult{Items: n, LoadTime: time.Since(t0)}
 	fmt.Fprintf(os.Stderr, "readcost: loaded %d items in %v\n", n, res.LoadTime.Round(time.Millisecond))
@@ -112,7 +112,7 @@ func benchSize(ctx context.Context, tb *testbed.Runner, o *options, n int) sizeR
 
 // presentGlobals drops the global commands this rTorrent lacks, as the
 // plugin does (it reads system.listMethods once).
-func presentGlobals(ctx context.Context, tb *testbed.Runner, c *rtorrent.Client) []string {
+func presentGlobals(ctx context.Context, tb *testenv.Runner, c *rtorrent.Client) []string {
 	methods, err := c.Methods(ctx)
 	if err != nil {
 		tb.Fatalf("system.listMethods: %v", err)
@@ -126,7 +126,7 @@ func presentGlobals(ctx context.Context, tb *testbed.Runner, c *rtorrent.Client)
 	return out
 }
 
-func oneRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, n int, ours, deltaReader, staticReader *reader.Reader,
+func oneRun(ctx context.Context, tb *testenv.Runner, o *options, m *meter, n int, ours, deltaReader, staticReader *reader.Reader,
 	base *rtorrent.Client, globals []string) (runResult, string) {
 	var r runResult
 	must := func(c cost, err error) cost {

@@ -5,7 +5,7 @@
 //
 //	go run ./bench/readcost -items 1000,10000,50000 -runs 5
 //
-// For each N it starts rTorrent through plugin/testbed, loads N fake
+// For each N it starts rTorrent through internal/testenv, loads N fake
 // torrents with load.raw (1% of them started, so the started, leeching
 // and active views are not empty) and, in each run, measures: the
 // plugin's fast tier, full scan and delta scan (internal/reader.Reader);
@@ -30,7 +30,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 func main() {
@@ -91,10 +91,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	if err != nil {
 		return 2
 	}
-	tb := testbed.NewRunner(stderr, "readcost")
+	tb := testenv.NewRunner(stderr, "readcost")
 	defer func() {
 		if r := recover(); r != nil {
-			if !testbed.IsFatal(r) {
+			if !testenv.IsFatal(r) {
 				panic(r)
 			}
 			code = 1

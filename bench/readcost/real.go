@@ -6,7 +6,7 @@ import (
 
 	"github.com/rtmon/rtmon/internal/reader"
 	"github.com/rtmon/rtmon/internal/rtorrent"
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // realResult is the default Reader run for real, one read per interval,
@@ -76,7 +76,7 @@ func tick(ctx context.Context, interval, d time.Duration, read func() error) err
 	}
 }
 
-func realRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, c *rtorrent.Client) *realResult {
+func realRun(ctx context.Context, tb *testenv.Runner, o *options, m *meter, c *rtorrent.Client) *realResult {
 	r := reader.NewReader(c, reader.DefaultOptions())
 	first, err := r.Read(ctx, false) // the first read: connect, full scan, static fetch
 	if err != nil {
@@ -119,7 +119,7 @@ func (res *realResult) finish(total cost, in *inReads) {
 	res.CPUShare = total.RTSched / total.Wall
 }
 
-func budgetRun(ctx context.Context, tb *testbed.Runner, o *options, m *meter, c *rtorrent.Client, rt *testbed.RTorrent, started []string) *budgetResult {
+func budgetRun(ctx context.Context, tb *testenv.Runner, o *options, m *meter, c *rtorrent.Client, rt *testenv.RTorrent, started []string) *budgetResult {
 	r := reader.NewReader(c, reader.DefaultOptions())
 	// The first read also fetches every item's static fields, a scan
 	// several times the cost of the others, after which the budget keeps

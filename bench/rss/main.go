@@ -23,7 +23,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 func main() {
@@ -88,10 +88,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		return 1
 	}
 	o.out, _ = filepath.Abs(o.out)
-	tb := testbed.NewRunner(stderr, "rss")
+	tb := testenv.NewRunner(stderr, "rss")
 	defer func() {
 		if r := recover(); r != nil {
-			if !testbed.IsFatal(r) {
+			if !testenv.IsFatal(r) {
 				panic(r)
 			}
 			code = 1

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // sample is one row of samples.csv.
@@ -41,7 +41,7 @@ func (s sample) row() []string {
 // sample reads both collectds every o.every until o.duration has passed or
 // ctx ends, writing each row to samples.csv as it goes, and keeps the swarm
 // moving in between.
-func (s *stack) sample(ctx context.Context, tb *testbed.Runner, o *options) []sample {
+func (s *stack) sample(ctx context.Context, tb *testenv.Runner, o *options) []sample {
 	f, err := os.Create(filepath.Join(o.out, "samples.csv"))
 	if err != nil {
 		tb.Fatalf("samples: %v", err)

@@ -13,18 +13,18 @@ import (
 	"time"
 
 	"github.com/rtmon/rtmon/internal/collectdconf"
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // stack is what the program started.
 type stack struct {
-	swarm      *testbed.Swarm
-	with, base *testbed.Daemon
+	swarm      *testenv.Swarm
+	with, base *testenv.Daemon
 	withConf   collectdconf.Layout
 }
 
-func (o *options) start(tb *testbed.Runner) *stack {
-	testbed.Need(tb, "rtorrent", "opentracker", "collectd")
+func (o *options) start(tb *testenv.Runner) *stack {
+	testenv.Need(tb, "rtorrent", "opentracker", "collectd")
 	// The plugin is copied (a rebuild during the run changes nothing) to
 	// a disk-backed directory, as installed: pages of a file on tmpfs
 	// (/dev/shm) count as RssShmem rather than RssFile.
@@ -37,7 +37,7 @@ func (o *options) start(tb *testbed.Runner) *stack {
 		tb.Fatalf("%v: run `make build` first", err)
 	}
 	s := &stack{}
-	s.swarm = testbed.StartSwarm(tb, testbed.SwarmOptions{Torrents: o.torrents, Size: o.sizeMiB << 20, UploadKiB: o.upKiB})
+	s.swarm = testenv.StartSwarm(tb, testenv.SwarmOptions{Torrents: o.torrents, Size: o.sizeMiB << 20, UploadKiB: o.upKiB})
 	s.swarm.WaitTransferring(tb, 60*time.Second)
 	host, _ := os.Hostname()
 	if host == "" {
@@ -74,8 +74,8 @@ func (o *options) start(tb *testbed.Runner) *stack {
 		tb.Fatalf("collectd config: %v", err)
 	}
 
-	s.with = testbed.StartDaemon(tb, "collectd", "/usr/sbin/collectd", []string{"-f", "-C", s.withConf.Conf}, s.withConf.Dir, filepath.Join(s.withConf.Dir, "collectd.out"))
-	s.base = testbed.StartDaemon(tb, "collectd", "/usr/sbin/collectd", []string{"-f", "-C", base.Conf}, base.Dir, filepath.Join(base.Dir, "collectd.out"))
+	s.with = testenv.StartDaemon(tb, "collectd", "/usr/sbin/collectd", []string{"-f", "-C", s.withConf.Conf}, s.withConf.Dir, filepath.Join(s.withConf.Dir, "collectd.out"))
+	s.base = testenv.StartDaemon(tb, "collectd", "/usr/sbin/collectd", []string{"-f", "-C", base.Conf}, base.Dir, filepath.Join(base.Dir, "collectd.out"))
 	// Ready when the plugin has dispatched values for both instances.
 	deadline := time.Now().Add(60 * time.Second)
 	for {

@@ -19,7 +19,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 func main() {
@@ -76,10 +76,10 @@ func (o *options) run(ctx context.Context, stdout, stderr io.Writer) (code int) 
 		ctx, cancel = context.WithTimeout(ctx, o.duration)
 		defer cancel()
 	}
-	tb := testbed.NewRunner(stderr, "rtmon-demo")
+	tb := testenv.NewRunner(stderr, "rtmon-demo")
 	defer func() {
 		if r := recover(); r != nil {
-			if !testbed.IsFatal(r) {
+			if !testenv.IsFatal(r) {
 				panic(r)
 			}
 			code = 1

@@ -16,15 +16,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // buildDir returns a directory holding rtorrent.so and rtmon-viewer: the
-// one `make test` built ($RTMON_BUILD), or testbed's rtorrent.so beside a
+// one `make test` built ($RTMON_BUILD), or testenv's rtorrent.so beside a
 // fresh build of the viewer.
 func buildDir(t *testing.T) string {
 	t.Helper()
-	so := testbed.PluginDir(t)
+	so := testenv.PluginDir(t)
 	if os.Getenv("RTMON_BUILD") != "" {
 		return so
 	}
@@ -60,9 +60,9 @@ type live struct {
 // shows both rTorrent instances with the swarm's item counts and data
 // moving; after it stops, no process it started is left.
 func TestDemo(t *testing.T) {
-	testbed.Need(t, "rtorrent", "opentracker", "collectd")
+	testenv.Need(t, "rtorrent", "opentracker", "collectd")
 	build := buildDir(t)
-	listen := "127.0.0.1:" + strconv.Itoa(testbed.FreePort(t, "127.0.0.1"))
+	listen := "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t, "127.0.0.1"))
 	var (
 		mu sync.Mutex
 		st *stack

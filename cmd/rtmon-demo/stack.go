@@ -9,18 +9,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // stack is what the demo started and where to find it.
 type stack struct {
 	dir, hostname, viewerURL string
-	collectd, viewer         *testbed.Daemon
-	swarm                    *testbed.Swarm
+	collectd, viewer         *testenv.Daemon
+	swarm                    *testenv.Swarm
 	watched                  map[string]string // instance name → URL
 }
 
-func (o *options) start(tb *testbed.Runner) *stack {
+func (o *options) start(tb *testenv.Runner) *stack {
 	s := &stack{dir: o.dir, watched: map[string]string{}}
 	if s.dir == "" {
 		d, err := os.MkdirTemp("", "rtmon-demo-")
@@ -44,10 +44,10 @@ func (o *options) start(tb *testbed.Runner) *stack {
 	if o.rtorrentURL != "" {
 		s.watched["main"] = o.rtorrentURL
 	} else {
-		testbed.Need(tb, "rtorrent", "opentracker")
+		testenv.Need(tb, "rtorrent", "opentracker")
 		// Three torrents, the seeder throttled, so data keeps moving for
 		// minutes; keepMoving starts each one over when it completes.
-		s.swarm = testbed.StartSwarm(tb, testbed.SwarmOptions{Torrents: 3, Size: 16 << 20, UploadKiB: 256})
+		s.swarm = testenv.StartSwarm(tb, testenv.SwarmOptions{Torrents: 3, Size: 16 << 20, UploadKiB: 256})
 		s.watched["seeder"] = s.swarm.Seeder.URL
 		s.watched["leecher"] = s.swarm.Leecher.URL
 	}
@@ -56,7 +56,7 @@ func (o *options) start(tb *testbed.Runner) *stack {
 	if err != nil {
 		tb.Fatalf("collectd config: %v", err)
 	}
-	s.collectd = testbed.StartDaemon(tb, "collectd", "/usr/sbin/collectd", []string{"-f", "-C", conf.Conf}, s.dir, filepath.Join(s.dir, "collectd.log"))
+	s.collectd = testenv.StartDaemon(tb, "collectd", "/usr/sbin/collectd", []string{"-f", "-C", conf.Conf}, s.dir, filepath.Join(s.dir, "collectd.log"))
 	waitFor(tb, 20*time.Second, "collectd's unixsock "+conf.Socket, func() bool {
 		_, err := os.Stat(conf.Socket)
 		return err == nil
@@ -65,7 +65,7 @@ func (o *options) start(tb *testbed.Runner) *stack {
 	s.viewerURL = "http://" + o.listen + "/"
 	viewerArgs := append([]string{"-listen", o.listen, "-datadir", conf.DataDir, "-socket", conf.Socket,
 		"-hostname", s.hostname, "-disk-usage-path", s.dir, "-interval", o.interval.String()}, o.viewerFlags...)
-	s.viewer = testbed.StartDaemon(tb, "rtmon-viewer", filepath.Join(o.build, "rtmon-viewer"), viewerArgs, s.dir, filepath.Join(s.dir, "rtmon-viewer.log"))
+	s.viewer = testenv.StartDaemon(tb, "rtmon-viewer", filepath.Join(o.build, "rtmon-viewer"), viewerArgs, s.dir, filepath.Join(s.dir, "rtmon-viewer.log"))
 	waitFor(tb, 20*time.Second, "the viewer on "+s.viewerURL, func() bool {
 		resp, err := http.Get(s.viewerURL + "json/live")
 		if err != nil {
@@ -95,7 +95,7 @@ func (s *stack) summary() string {
 
 // keepMoving waits for ctx, starting each torrent over on the leecher when
 // it completes, so rates stay above zero and the graphs fill.
-func (s *stack) keepMoving(ctx context.Context, tb *testbed.Runner) {
+func (s *stack) keepMoving(ctx context.Context, tb *testenv.Runner) {
 	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
 	for {
@@ -115,7 +115,7 @@ func (s *stack) keepMoving(ctx context.Context, tb *testbed.Runner) {
 	}
 }
 
-func waitFor(tb *testbed.Runner, timeout time.Duration, what string, ok func() bool) {
+func waitFor(tb *testenv.Runner, timeout time.Duration, what string, ok func() bool) {
 	deadline := time.Now().Add(timeout)
 	for !ok() {
 		if time.Now().After(deadline) {

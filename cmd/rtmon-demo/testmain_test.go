@@ -4,12 +4,12 @@ import (
 	"os"
 	"testing"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
-// TestMain removes the rtorrent.so testbed.PluginDir built, if any.
+// TestMain removes the rtorrent.so testenv.PluginDir built, if any.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	testbed.RemoveBuilt()
+	testenv.RemoveBuilt()
 	os.Exit(code)
 }

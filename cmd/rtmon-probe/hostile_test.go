@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // TestProbeDeepReply: an endpoint answering with a reply nested 3,000,000
@@ -18,7 +18,7 @@ import (
 func TestProbeDeepReply(t *testing.T) {
 	old := debug.SetMaxStack(64 << 20)
 	defer debug.SetMaxStack(old)
-	fake := testbed.StartFakeSCGI(t, testbed.DeepReply(3_000_000))
+	fake := testenv.StartFakeSCGI(t, testenv.DeepReply(3_000_000))
 	var out, errOut bytes.Buffer
 	code := run([]string{"-fast", fake.URL}, &out, &errOut)
 	msg := errOut.String()
@@ -75,10 +75,10 @@ func TestProbeSecrets(t *testing.T) {
 // delivers over loopback, so this reaches the real rTorrent behind nginx
 // and nothing leaves the machine); none on loopback.
 func TestProbeCleartextWarning(t *testing.T) {
-	testbed.Need(t, "rtorrent", "nginx")
+	testenv.Need(t, "rtorrent", "nginx")
 	const secret = "hunter2-s3cr3t"
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	web := testbed.StartNginx(t, rt.Socket, "rt", secret)
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	web := testenv.StartNginx(t, rt.Socket, "rt", secret)
 	for _, tc := range []struct {
 		url   string
 		warns int

@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 func TestProbePrintsSnapshot(t *testing.T) {
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(12, "http://127.0.0.1:1/announce", "probe")), false)
+	testenv.Need(t, "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	rt.LoadRaw(t, testenv.Metas(testenv.FakeTorrents(12, "http://127.0.0.1:1/announce", "probe")), false)
 	rt.WaitItems(t, 12, 10*time.Second)
 
 	var out, errOut bytes.Buffer

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 const shipped = "../../collectd.conf.d"
@@ -76,7 +76,7 @@ func TestWriteMainPassesCollectd(t *testing.T) {
 	if err := WriteMain(l, "cc-test", 2*time.Second, dir, ""); err != nil {
 		t.Fatal(err)
 	}
-	testbed.Need(t, "/usr/sbin/collectd")
+	testenv.Need(t, "/usr/sbin/collectd")
 	out, err := exec.Command("/usr/sbin/collectd", "-T", "-C", l.Conf).CombinedOutput()
 	if err != nil {
 		t.Fatalf("collectd -T: %v\n%s", err, out)

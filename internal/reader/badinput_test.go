@@ -11,12 +11,12 @@ import (
 	"github.com/rtmon/rtmon/internal/catalogue"
 	"github.com/rtmon/rtmon/internal/reader"
 	"github.com/rtmon/rtmon/internal/rtorrent"
+	"github.com/rtmon/rtmon/internal/testenv"
 	"github.com/rtmon/rtmon/plugin/metrics"
-	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 // Bad replies from rTorrent: a real rTorrent answers every call through
-// testbed.TamperProxy, which breaks one thing at a time (a fault, a value
+// testenv.TamperProxy, which breaks one thing at a time (a fault, a value
 // of the wrong type, a short row). Each must give a one-line sub-error or
 // error naming the instance and the method, never a panic, and never a
 // value that was not read: what the mapping would dispatch is either the
@@ -25,8 +25,8 @@ import (
 // badStack is one rTorrent with a few idle items behind a tamper proxy,
 // shared by the tests of this file.
 type badStack struct {
-	rt    *testbed.RTorrent
-	proxy *testbed.TamperProxy
+	rt    *testenv.RTorrent
+	proxy *testenv.TamperProxy
 	items int64
 }
 
@@ -39,13 +39,13 @@ const badItems = 6
 
 func startBadStack(t *testing.T) *badStack {
 	t.Helper()
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	tor := testbed.FakeTorrents(badItems, "http://127.0.0.1:1/announce", "badinput")
-	rt.LoadRaw(t, testbed.Metas(tor[:badItems/2]), true)
-	rt.LoadRaw(t, testbed.Metas(tor[badItems/2:]), false)
+	testenv.Need(t, "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	tor := testenv.FakeTorrents(badItems, "http://127.0.0.1:1/announce", "badinput")
+	rt.LoadRaw(t, testenv.Metas(tor[:badItems/2]), true)
+	rt.LoadRaw(t, testenv.Metas(tor[badItems/2:]), false)
 	rt.WaitItems(t, badItems, 20*time.Second)
-	return &badStack{rt: rt, proxy: testbed.StartTamperProxy(t, rt), items: badItems}
+	return &badStack{rt: rt, proxy: testenv.StartTamperProxy(t, rt), items: badItems}
 }
 
 func (b *badStack) reader(t *testing.T, opt reader.Options) *reader.Reader {
@@ -108,9 +108,9 @@ var wrongValues = []struct {
 	{"string", "12abc"},
 	{"array", []any{int64(1)}},
 	{"struct", map[string]any{"value": int64(1)}},
-	{"huge double", testbed.RawXML("<double>1e300</double>")},
-	{"NaN double", testbed.RawXML("<double>nan</double>")},
-	{"empty", testbed.RawXML("")},
+	{"huge double", testenv.RawXML("<double>1e300</double>")},
+	{"NaN double", testenv.RawXML("<double>nan</double>")},
+	{"empty", testenv.RawXML("")},
 }
 
 // TestFastTierBadSubcalls: each sub-call of the fast tier faults or
@@ -134,7 +134,7 @@ func TestFastTierBadSubcalls(t *testing.T) {
 		args   []any
 	}
 	var calls []call
-	b.proxy.Set(func(m string, args []any, v any, f *testbed.Fault) (any, *testbed.Fault) {
+	b.proxy.Set(func(m string, args []any, v any, f *testenv.Fault) (any, *testenv.Fault) {
 		calls = append(calls, call{m, args})
 		return v, f
 	})
@@ -154,16 +154,16 @@ func TestFastTierBadSubcalls(t *testing.T) {
 	type breakage struct {
 		name string
 		v    any
-		f    *testbed.Fault
+		f    *testenv.Fault
 	}
-	breaks := []breakage{{name: "fault", f: &testbed.Fault{Code: -501, String: "Unsupported target type found."}}}
+	breaks := []breakage{{name: "fault", f: &testenv.Fault{Code: -501, String: "Unsupported target type found."}}}
 	for _, w := range wrongValues {
 		breaks = append(breaks, breakage{name: w.name, v: w.v})
 	}
 	for _, c := range fast {
 		for _, br := range breaks {
 			t.Run(fmt.Sprint(c.method, c.args, "/", br.name), func(t *testing.T) {
-				b.proxy.Set(func(m string, args []any, v any, f *testbed.Fault) (any, *testbed.Fault) {
+				b.proxy.Set(func(m string, args []any, v any, f *testenv.Fault) (any, *testenv.Fault) {
 					if m == c.method && fmt.Sprint(args) == fmt.Sprint(c.args) {
 						return br.v, br.f
 					}
@@ -242,7 +242,7 @@ func TestScanBadReplies(t *testing.T) {
 		{"rate a string", func(v any) any { row(v, 0)[3] = "fast"; return v }, false, "d.up.rate"},
 		{"left bytes an array", func(v any) any { row(v, 0)[6] = []any{int64(1)}; return v }, false, "d.left_bytes"},
 		{"message an integer", func(v any) any { row(v, 0)[7] = int64(1); return v }, false, "d.message"},
-		{"ratio a huge double", func(v any) any { row(v, 0)[8] = testbed.RawXML("<double>1e300</double>"); return v }, false, "d.ratio"},
+		{"ratio a huge double", func(v any) any { row(v, 0)[8] = testenv.RawXML("<double>1e300</double>"); return v }, false, "d.ratio"},
 		{"peers a struct", func(v any) any { row(v, 0)[9] = map[string]any{}; return v }, false, "d.peers_connected"},
 		{"fault", nil, true, "fault -501"},
 	} {
@@ -252,12 +252,12 @@ func TestScanBadReplies(t *testing.T) {
 			if err != nil || len(r.SubErrors()) > 0 || fmt.Sprint(prev.Sizes, prev.Scan.Items) != fmt.Sprint(good.Sizes, good.Scan.Items) {
 				t.Fatalf("clean read before: %v %v %+v", err, r.SubErrors(), prev.Scan)
 			}
-			b.proxy.Set(func(m string, args []any, v any, f *testbed.Fault) (any, *testbed.Fault) {
+			b.proxy.Set(func(m string, args []any, v any, f *testenv.Fault) (any, *testenv.Fault) {
 				if !isScan(m, args) {
 					return v, f
 				}
 				if tc.tamper == nil {
-					return nil, &testbed.Fault{Code: -501, String: "Unsupported target type found."}
+					return nil, &testenv.Fault{Code: -501, String: "Unsupported target type found."}
 				}
 				return tc.tamper(v), f
 			})
@@ -311,8 +311,8 @@ func TestEveryMethodFaults(t *testing.T) {
 	if _, err := r.Read(context.Background(), true); err != nil {
 		t.Fatal(err)
 	}
-	extra := testbed.FakeTorrents(1, "http://127.0.0.1:1/announce", "badinput-extra")
-	b.rt.LoadRaw(t, testbed.Metas(extra), false)
+	extra := testenv.FakeTorrents(1, "http://127.0.0.1:1/announce", "badinput-extra")
+	b.rt.LoadRaw(t, testenv.Metas(extra), false)
 	b.rt.WaitItems(t, badItems+1, 20*time.Second)
 	if _, err := r.Read(context.Background(), true); err != nil {
 		t.Fatal(err)
@@ -346,15 +346,15 @@ func TestEveryMethodFaults(t *testing.T) {
 						t.Fatal(err)
 					}
 					had := b.rt.MustInt(t, "view.size", "", "main")
-					more := testbed.FakeTorrents(1, "http://127.0.0.1:1/announce", "badinput-"+method)
-					b.rt.LoadRaw(t, testbed.Metas(more), false)
+					more := testenv.FakeTorrents(1, "http://127.0.0.1:1/announce", "badinput-"+method)
+					b.rt.LoadRaw(t, testenv.Metas(more), false)
 					b.rt.WaitItems(t, int(had)+1, 20*time.Second)
 				}
 				n := b.rt.MustInt(t, "view.size", "", "main")
 				before := len(b.proxy.Methods())
-				b.proxy.Set(func(m string, args []any, v any, f *testbed.Fault) (any, *testbed.Fault) {
+				b.proxy.Set(func(m string, args []any, v any, f *testenv.Fault) (any, *testenv.Fault) {
 					if m == method {
-						return nil, &testbed.Fault{Code: -501, String: "Unsupported target type found."}
+						return nil, &testenv.Fault{Code: -501, String: "Unsupported target type found."}
 					}
 					return v, f
 				})
@@ -445,8 +445,8 @@ func TestHugeScanReply(t *testing.T) {
 // hugeScan replaces the item scan's reply with n rows, each with a
 // message of msgLen characters (and a hash of its own), and passes the
 // static fetch's rows for the real items.
-func hugeScan(n, msgLen int) testbed.Tamper {
-	return func(m string, args []any, v any, f *testbed.Fault) (any, *testbed.Fault) {
+func hugeScan(n, msgLen int) testenv.Tamper {
+	return func(m string, args []any, v any, f *testenv.Fault) (any, *testenv.Fault) {
 		if m != "d.multicall2" || len(args) != 14 {
 			return v, f
 		}
@@ -505,13 +505,13 @@ func TestLabelReReadBadReplies(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			seen := 0
-			b.proxy.Set(func(m string, args []any, v any, f *testbed.Fault) (any, *testbed.Fault) {
+			b.proxy.Set(func(m string, args []any, v any, f *testenv.Fault) (any, *testenv.Fault) {
 				if !isLabels(m, args) {
 					return v, f
 				}
 				seen++
 				if tc.tamper == nil {
-					return nil, &testbed.Fault{Code: -501, String: "Unsupported target type found."}
+					return nil, &testenv.Fault{Code: -501, String: "Unsupported target type found."}
 				}
 				return tc.tamper(v), f
 			})

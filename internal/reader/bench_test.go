@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // BenchmarkRead measures one read of each tier against a real rTorrent
@@ -15,8 +15,8 @@ import (
 //	go test -run '^$' -bench BenchmarkRead -benchtime 20x ./internal/reader/
 func BenchmarkRead(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
-		rt := testbed.StartRTorrent(b, testbed.RTorrentOptions{})
-		rt.LoadRaw(b, testbed.Metas(testbed.FakeTorrents(n, "http://tracker.example.org/announce", fmt.Sprint("bench", n))), false)
+		rt := testenv.StartRTorrent(b, testenv.RTorrentOptions{})
+		rt.LoadRaw(b, testenv.Metas(testenv.FakeTorrents(n, "http://tracker.example.org/announce", fmt.Sprint("bench", n))), false)
 		rt.WaitItems(b, n, 2*time.Minute)
 		for _, tier := range []string{"fast", "scan"} {
 			b.Run(fmt.Sprintf("%s/items=%d", tier, n), func(b *testing.B) {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // TestDeltaScan checks that between full scans the reader reads only busy
@@ -133,8 +133,8 @@ func TestBudgetCountsFastReads(t *testing.T) {
 // items gone quiet must leave its final left bytes (zero) and count the
 // finish once.
 func TestDeltaScanSwarm(t *testing.T) {
-	testbed.Need(t, "rtorrent", "opentracker")
-	sw := testbed.StartSwarm(t, testbed.SwarmOptions{Torrents: 1, Size: 4 << 20, UploadKiB: 1024})
+	testenv.Need(t, "rtorrent", "opentracker")
+	sw := testenv.StartSwarm(t, testenv.SwarmOptions{Torrents: 1, Size: 4 << 20, UploadKiB: 1024})
 	opt := DefaultOptions()
 	opt.LoadBudget, opt.MinScanInterval = 1, time.Millisecond
 	r := newReader(t, sw.Leecher.URL, opt)
@@ -189,7 +189,7 @@ func TestDeltaScanRereadsQuietItems(t *testing.T) {
 	rt, tors := startIdle(t, 4, "quiet")
 	x := tors[1]
 	rt.MustCall(t, "d.start", x.InfoHash)
-	proxy := testbed.StartTamperProxy(t, rt)
+	proxy := testenv.StartTamperProxy(t, rt)
 	opt := DefaultOptions()
 	opt.LoadBudget, opt.MinScanInterval = 1, time.Millisecond
 	r := newReader(t, proxy.URL, opt)
@@ -208,7 +208,7 @@ func TestDeltaScanRereadsQuietItems(t *testing.T) {
 		return s
 	}
 	read("first", true)
-	proxy.Set(func(m string, args []any, v any, f *testbed.Fault) (any, *testbed.Fault) {
+	proxy.Set(func(m string, args []any, v any, f *testenv.Fault) (any, *testenv.Fault) {
 		if m == "d.multicall.filtered" && len(args) > 2 && args[2] == activeFilter {
 			return []any{[]any{x.InfoHash, int64(1), int64(0), int64(0), int64(0), int64(0), int64(1), "", int64(0), int64(1), int64(0), int64(1)}}, nil
 		}

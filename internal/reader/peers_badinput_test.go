@@ -9,7 +9,7 @@ import (
 
 	"github.com/rtmon/rtmon/internal/reader"
 	"github.com/rtmon/rtmon/internal/rtorrent"
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // TestPeerFlagsBadReplies: p.multicall replies that fault or are
@@ -18,8 +18,8 @@ import (
 // tamper proxy claims each has a peer to make the reader ask.
 func TestPeerFlagsBadReplies(t *testing.T) {
 	b := startBadStack(t)
-	withPeers := func(pm func(v any, f *testbed.Fault) (any, *testbed.Fault)) testbed.Tamper {
-		return func(m string, args []any, v any, f *testbed.Fault) (any, *testbed.Fault) {
+	withPeers := func(pm func(v any, f *testenv.Fault) (any, *testenv.Fault)) testenv.Tamper {
+		return func(m string, args []any, v any, f *testenv.Fault) (any, *testenv.Fault) {
 			if m == "p.multicall" {
 				return pm(v, f)
 			}
@@ -45,15 +45,15 @@ func TestPeerFlagsBadReplies(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		pm   func(v any, f *testbed.Fault) (any, *testbed.Fault)
+		pm   func(v any, f *testenv.Fault) (any, *testenv.Fault)
 		want string // in the one p.multicall sub-error; "" for none
 	}{
-		{"clean", func(v any, f *testbed.Fault) (any, *testbed.Fault) { return v, f }, ""},
-		{"fault", func(any, *testbed.Fault) (any, *testbed.Fault) {
-			return nil, &testbed.Fault{Code: -503, String: "Call XML not a proper XML-RPC call."}
+		{"clean", func(v any, f *testenv.Fault) (any, *testenv.Fault) { return v, f }, ""},
+		{"fault", func(any, *testenv.Fault) (any, *testenv.Fault) {
+			return nil, &testenv.Fault{Code: -503, String: "Call XML not a proper XML-RPC call."}
 		}, fmt.Sprintf("%d failed calls", badItems)},
-		{"not an array", func(any, *testbed.Fault) (any, *testbed.Fault) { return "peers", nil }, "want an array of peers"},
-		{"short row", func(any, *testbed.Fault) (any, *testbed.Fault) { return []any{[]any{int64(1)}}, nil }, "want 6 fields"},
+		{"not an array", func(any, *testenv.Fault) (any, *testenv.Fault) { return "peers", nil }, "want an array of peers"},
+		{"short row", func(any, *testenv.Fault) (any, *testenv.Fault) { return []any{[]any{int64(1)}}, nil }, "want 6 fields"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b.proxy.Set(withPeers(tc.pm))

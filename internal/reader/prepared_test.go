@@ -8,7 +8,7 @@ import (
 
 	"github.com/rtmon/rtmon/internal/reader"
 	"github.com/rtmon/rtmon/internal/rtorrent"
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // TestFastTierDropsCommandAtRuntime: a command listed by
@@ -17,22 +17,22 @@ import (
 // it (the batch is encoded once and kept, so it must be encoded again) with
 // every other value in its place.
 func TestFastTierDropsCommandAtRuntime(t *testing.T) {
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{DownloadKiB: 700, UploadKiB: 300})
-	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(3, "http://127.0.0.1:1/announce", "prepared")), false)
+	testenv.Need(t, "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{DownloadKiB: 700, UploadKiB: 300})
+	rt.LoadRaw(t, testenv.Metas(testenv.FakeTorrents(3, "http://127.0.0.1:1/announce", "prepared")), false)
 	rt.WaitItems(t, 3, 20*time.Second)
-	proxy := testbed.StartTamperProxy(t, rt)
+	proxy := testenv.StartTamperProxy(t, rt)
 	const gone = "throttle.global_down.max_rate"
 	var mu sync.Mutex
 	asked := 0
-	proxy.Set(func(m string, args []any, v any, f *testbed.Fault) (any, *testbed.Fault) {
+	proxy.Set(func(m string, args []any, v any, f *testenv.Fault) (any, *testenv.Fault) {
 		if m != gone {
 			return v, f
 		}
 		mu.Lock()
 		asked++
 		mu.Unlock()
-		return nil, &testbed.Fault{Code: rtorrent.FaultMethodNotDefined, String: "Method '" + gone + "' not defined"}
+		return nil, &testenv.Fault{Code: rtorrent.FaultMethodNotDefined, String: "Method '" + gone + "' not defined"}
 	})
 	c, err := rtorrent.New(rtorrent.Config{Name: "main", URL: proxy.URL, Timeout: 10 * time.Second})
 	if err != nil {

@@ -8,18 +8,18 @@ import (
 	"time"
 
 	"github.com/rtmon/rtmon/internal/rtorrent"
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // truth is what the test computes itself from a direct d.multicall2 on
-// rTorrent through the test bed, never through the code under test.
+// rTorrent through the test environment, never through the code under test.
 type truth struct {
 	total, started, stopped, complete, incomplete, seeding, leeching, messages, active int64
 	size, left, files                                                                  int64
 	perDomain                                                                          map[string]int64
 }
 
-func groundTruth(t *testing.T, rt *testbed.RTorrent) truth {
+func groundTruth(t *testing.T, rt *testenv.RTorrent) truth {
 	t.Helper()
 	v := rt.MustCall(t, "d.multicall2", "", "main", "d.state=", "d.complete=", "d.message=", "d.up.rate=", "d.down.rate=",
 		"d.size_bytes=", "d.left_bytes=", "d.size_files=", "t.multicall=,t.url=")
@@ -85,12 +85,12 @@ func newReaderB(tb testing.TB, url string) *Reader {
 // startIdle starts a real rTorrent holding n stopped items (named after
 // tag) whose tracker does not answer: nothing moves unless a test starts
 // an item.
-func startIdle(t *testing.T, n int, tag string) (*testbed.RTorrent, []testbed.Torrent) {
+func startIdle(t *testing.T, n int, tag string) (*testenv.RTorrent, []testenv.Torrent) {
 	t.Helper()
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	tors := testbed.FakeTorrents(n, "http://127.0.0.1:1/announce", tag)
-	rt.LoadRaw(t, testbed.Metas(tors), false)
+	testenv.Need(t, "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	tors := testenv.FakeTorrents(n, "http://127.0.0.1:1/announce", tag)
+	rt.LoadRaw(t, testenv.Metas(tors), false)
 	rt.WaitItems(t, n, time.Minute)
 	return rt, tors
 }
@@ -108,25 +108,25 @@ func newReader(t *testing.T, url string, opt Options) *Reader {
 // tracker, started without data (leeching), complete and seeding, complete
 // and stopped, with a message — and checks every count and sum.
 func TestSnapshotMatchesGroundTruth(t *testing.T) {
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	testenv.Need(t, "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
 
 	// rTorrent refuses torrents without an announce URL, and a started
 	// item announces and collects a "Couldn't connect" message at its own
 	// pace. So items to be started point at a closed port and have their
 	// tracker disabled before they start: their messages are ours alone.
 	const closed = "http://127.0.0.1:1/announce"
-	stopped := testbed.FakeTorrents(20, "http://tracker.example.org:6969/announce", "stopped")
-	leeching := testbed.FakeTorrents(7, closed, "leeching")
-	var complete []testbed.Torrent
+	stopped := testenv.FakeTorrents(20, "http://tracker.example.org:6969/announce", "stopped")
+	leeching := testenv.FakeTorrents(7, closed, "leeching")
+	var complete []testenv.Torrent
 	for _, name := range []string{"seed-a", "seed-b", "seed-c"} {
-		complete = append(complete, testbed.MakeTorrent(t, rt.DownloadDir, name, 300<<10, closed))
+		complete = append(complete, testenv.MakeTorrent(t, rt.DownloadDir, name, 300<<10, closed))
 	}
-	rt.LoadRaw(t, testbed.Metas(stopped), false)
-	rt.LoadRaw(t, testbed.Metas(leeching), false)
-	rt.LoadRaw(t, testbed.Metas(complete), false)
+	rt.LoadRaw(t, testenv.Metas(stopped), false)
+	rt.LoadRaw(t, testenv.Metas(leeching), false)
+	rt.LoadRaw(t, testenv.Metas(complete), false)
 	rt.WaitItems(t, 30, 20*time.Second)
-	for _, tor := range append(append([]testbed.Torrent{}, leeching...), complete...) {
+	for _, tor := range append(append([]testenv.Torrent{}, leeching...), complete...) {
 		rt.MustCall(t, "t.multicall", tor.InfoHash, "", "t.disable=")
 		rt.MustCall(t, "d.start", tor.InfoHash)
 	}
@@ -198,7 +198,7 @@ func TestSnapshotMatchesGroundTruth(t *testing.T) {
 	if s.Scan.NewHashes != 30 {
 		t.Errorf("first scan fetched static data for %d hashes, want 30", s.Scan.NewHashes)
 	}
-	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(1, closed, "late")), false)
+	rt.LoadRaw(t, testenv.Metas(testenv.FakeTorrents(1, closed, "late")), false)
 	rt.WaitItems(t, 31, 10*time.Second)
 	s, err = r.Read(context.Background(), true)
 	if err != nil {
@@ -212,9 +212,9 @@ func TestSnapshotMatchesGroundTruth(t *testing.T) {
 // TestStartupTime: where the user's rc defines system.startup_time, it is
 // the uptime's source, and it works without /proc.
 func TestStartupTime(t *testing.T) {
-	testbed.Need(t, "rtorrent")
+	testenv.Need(t, "rtorrent")
 	started := time.Now().Add(-time.Hour).Unix()
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{ExtraRC: []string{
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{ExtraRC: []string{
 		"method.insert = system.startup_time, value|const, " + strconv.FormatInt(started, 10),
 	}})
 	opt := DefaultOptions()
@@ -234,8 +234,8 @@ func TestStartupTime(t *testing.T) {
 // TestRestartAndOutage: a killed rTorrent gives a transport error; once it
 // is back the reader recovers on the next read, with the new pid.
 func TestRestartAndOutage(t *testing.T) {
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	testenv.Need(t, "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
 	r := newReader(t, rt.URL, DefaultOptions())
 	ctx := context.Background()
 	if _, err := r.Read(ctx, false); err != nil {
@@ -259,8 +259,8 @@ func TestRestartAndOutage(t *testing.T) {
 // TestFrozen: an rTorrent stopped with SIGSTOP makes the read fail at its
 // deadline, not hang, and a read after SIGCONT works.
 func TestFrozen(t *testing.T) {
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	testenv.Need(t, "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
 	r := newReader(t, rt.URL, DefaultOptions())
 	rt.Pause()
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
@@ -298,9 +298,9 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 // the cap) costs the scan-tier fields only; the fast tier's values are
 // still returned and the failure is reported once as a sub-error.
 func TestScanFailureKeepsFastTier(t *testing.T) {
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(500, "http://127.0.0.1:1/announce", "capped")), false)
+	testenv.Need(t, "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	rt.LoadRaw(t, testenv.Metas(testenv.FakeTorrents(500, "http://127.0.0.1:1/announce", "capped")), false)
 	rt.WaitItems(t, 500, 20*time.Second)
 	c, err := rtorrent.New(rtorrent.Config{Name: "main", URL: rt.URL, MaxReplyBytes: 128 << 10})
 	if err != nil {

@@ -5,13 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // TestSwarm reads a seeder and a leecher during a real transfer.
 func TestSwarm(t *testing.T) {
-	testbed.Need(t, "rtorrent", "opentracker")
-	sw := testbed.StartSwarm(t, testbed.SwarmOptions{Torrents: 1, Size: 6 << 20, UploadKiB: 1024})
+	testenv.Need(t, "rtorrent", "opentracker")
+	sw := testenv.StartSwarm(t, testenv.SwarmOptions{Torrents: 1, Size: 6 << 20, UploadKiB: 1024})
 	seeder := newReader(t, sw.Seeder.URL, DefaultOptions())
 	leecher := newReader(t, sw.Leecher.URL, DefaultOptions())
 	ctx := context.Background()

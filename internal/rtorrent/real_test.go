@@ -6,16 +6,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // TestRealTransports reads a real rTorrent over each transport and checks
-// the pid against the process the test bed started.
+// the pid against the process the test environment started.
 func TestRealTransports(t *testing.T) {
-	testbed.Need(t, "rtorrent", "nginx")
-	unix := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	tcp := testbed.StartRTorrent(t, testbed.RTorrentOptions{TCP: true})
-	web := testbed.StartNginx(t, unix.Socket, "rt", "s3cret pass")
+	testenv.Need(t, "rtorrent", "nginx")
+	unix := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	tcp := testenv.StartRTorrent(t, testenv.RTorrentOptions{TCP: true})
+	web := testenv.StartNginx(t, unix.Socket, "rt", "s3cret pass")
 
 	tests := []struct {
 		name string
@@ -82,9 +82,9 @@ func TestRealTransports(t *testing.T) {
 // TestRealReplyCap loads items into a real rTorrent and asks for more than
 // the cap allows: the call fails cleanly and the next one works.
 func TestRealReplyCap(t *testing.T) {
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(500, "http://127.0.0.1:1/announce", "cap")), false)
+	testenv.Need(t, "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	rt.LoadRaw(t, testenv.Metas(testenv.FakeTorrents(500, "http://127.0.0.1:1/announce", "cap")), false)
 	rt.WaitItems(t, 500, 20*time.Second)
 
 	c, err := New(Config{Name: "main", URL: rt.URL, MaxReplyBytes: 32 << 10})
@@ -103,10 +103,10 @@ func TestRealReplyCap(t *testing.T) {
 // TestRealNames round-trips markup and non-ASCII text through a real
 // rTorrent, with a 64-bit size, as the scan reads them.
 func TestRealNames(t *testing.T) {
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	tor := testbed.FakeTorrents(1, "http://127.0.0.1:1/announce", "names")
-	rt.LoadRaw(t, testbed.Metas(tor), false)
+	testenv.Need(t, "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	tor := testenv.FakeTorrents(1, "http://127.0.0.1:1/announce", "names")
+	rt.LoadRaw(t, testenv.Metas(tor), false)
 	rt.WaitItems(t, 1, 10*time.Second)
 	rt.MustCall(t, "d.custom1.set", tor[0].InfoHash, "caf\u00e9 <&> label")
 	c, _ := New(Config{Name: "main", URL: rt.URL})

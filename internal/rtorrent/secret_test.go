@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // pw is the password every case below carries; no message may hold it,
@@ -77,10 +77,10 @@ func TestDisplayKeepsPathAt(t *testing.T) {
 // password in it (and in Password) keep it out of the error, which names
 // the instance and the URL with the password replaced.
 func TestURLSecretsAtReadTime(t *testing.T) {
-	testbed.Need(t, "rtorrent", "nginx")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	web := testbed.StartNginx(t, rt.Socket, "rt", "right-password")
-	gone := testbed.StartNginx(t, "/nonexistent/rpc.socket", "rt", pw)
+	testenv.Need(t, "rtorrent", "nginx")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	web := testenv.StartNginx(t, rt.Socket, "rt", "right-password")
+	gone := testenv.StartNginx(t, "/nonexistent/rpc.socket", "rt", pw)
 	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 	defer tlsSrv.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

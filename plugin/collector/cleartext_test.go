@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // TestCleartextAuthWarnedOnce: basic auth over plain http:// to a host
@@ -17,10 +17,10 @@ import (
 // reads reach the real rTorrent behind nginx and nothing leaves the
 // machine. A loopback URL gets no warning.
 func TestCleartextAuthWarnedOnce(t *testing.T) {
-	testbed.Need(t, "rtorrent", "nginx")
+	testenv.Need(t, "rtorrent", "nginx")
 	const password = "hunter2-s3cr3t"
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	web := testbed.StartNginx(t, rt.Socket, "rt", password)
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	web := testenv.StartNginx(t, rt.Socket, "rt", password)
 	for _, tc := range []struct {
 		name, url string
 		warnings  int

@@ -12,8 +12,8 @@ import (
 	"collectd.org/api"
 
 	"github.com/rtmon/rtmon/internal/reader"
+	"github.com/rtmon/rtmon/internal/testenv"
 	"github.com/rtmon/rtmon/plugin/config"
-	"github.com/rtmon/rtmon/plugin/testbed"
 )
 
 type logLine struct{ sev, msg string }
@@ -103,10 +103,10 @@ func newCollector(t *testing.T, url string, timeout time.Duration, w Writer) (*C
 const interval = time.Second
 
 // TestReadMatchesRTorrent: a read dispatches value lists whose counts are
-// rTorrent's own, read directly through the test bed.
+// rTorrent's own, read directly through the test environment.
 func TestReadMatchesRTorrent(t *testing.T) {
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{DownloadKiB: 123})
-	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(7, "http://127.0.0.1:1/announce", "collector")), false)
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{DownloadKiB: 123})
+	rt.LoadRaw(t, testenv.Metas(testenv.FakeTorrents(7, "http://127.0.0.1:1/announce", "collector")), false)
 	rt.WaitItems(t, 7, 30*time.Second)
 	var s sink
 	c, log := newCollector(t, rt.URL, 5*time.Second, s.write)
@@ -140,7 +140,7 @@ func TestReadMatchesRTorrent(t *testing.T) {
 }
 
 // sumField sums one d.multicall2 field over all items, read directly.
-func sumField(t *testing.T, rt *testbed.RTorrent, field string) int64 {
+func sumField(t *testing.T, rt *testenv.RTorrent, field string) int64 {
 	t.Helper()
 	rows, _ := rt.MustCall(t, "d.multicall2", "", "main", field).([]any)
 	var sum int64
@@ -159,7 +159,7 @@ func sumField(t *testing.T, rt *testbed.RTorrent, field string) int64 {
 // rTorrent back (one NOTICE), values resume at the next read and the
 // traffic DERIVE did not fall.
 func TestReadDownAndBack(t *testing.T) {
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
 	var s sink
 	c, log := newCollector(t, rt.URL, 5*time.Second, s.write)
 	if c.Read(context.Background(), interval) == 0 {
@@ -203,7 +203,7 @@ func TestReadDownAndBack(t *testing.T) {
 // never answers; each read still ends within its deadline, and a second
 // read started meanwhile does not queue behind it.
 func TestReadHungRTorrent(t *testing.T) {
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
 	var s sink
 	c, log := newCollector(t, rt.URL, 5*time.Second, s.write)
 	c.Read(context.Background(), interval)
@@ -245,7 +245,7 @@ func TestReadHungRTorrent(t *testing.T) {
 // TestReadRecoversPanic: a panic inside the read (here from the writer)
 // is logged and swallowed; the next read works.
 func TestReadRecoversPanic(t *testing.T) {
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
 	panicking := true
 	var s sink
 	w := func(ctx context.Context, vl *api.ValueList) error {
@@ -272,7 +272,7 @@ func TestReadRecoversPanic(t *testing.T) {
 // TestWriteErrorsLoggedOnce: collectd rejecting value lists (say, a
 // types.db without our types) is logged once per identifier, not per read.
 func TestWriteErrorsLoggedOnce(t *testing.T) {
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
 	w := func(_ context.Context, vl *api.ValueList) error {
 		if strings.HasPrefix(vl.Type, "rtorrent_") {
 			return errors.New("plugin_dispatch_values failed with status -1")

@@ -15,7 +15,7 @@ import (
 
 	"collectd.org/api"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // The fault suite: a real rTorrent killed, restarted, frozen with SIGSTOP
@@ -111,8 +111,8 @@ func checkRising(t *testing.T, s *sink, prev map[string]int64, when string) map[
 // the DERIVE counters never fall although every new process starts them
 // from zero; nothing leaks.
 func TestFaultKilledAndRestarted(t *testing.T) {
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(5, "http://127.0.0.1:1/announce", "fault")), true)
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	rt.LoadRaw(t, testenv.Metas(testenv.FakeTorrents(5, "http://127.0.0.1:1/announce", "fault")), true)
 	rt.WaitItems(t, 5, 20*time.Second)
 	var s sink
 	c, log := newCollector(t, rt.URL, 5*time.Second, s.write)
@@ -313,9 +313,9 @@ func shortDir(t *testing.T) string {
 // startBehindProxy starts a real rTorrent, a delaying proxy in front of
 // it and a collector reading through the proxy; after one good read it
 // arms the leak check (the proxy's own goroutines counted out).
-func startBehindProxy(t *testing.T) (*testbed.RTorrent, *delayProxy, *Collector, *fakeLog, func()) {
+func startBehindProxy(t *testing.T) (*testenv.RTorrent, *delayProxy, *Collector, *fakeLog, func()) {
 	t.Helper()
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
 	px := startDelayProxy(t, rt.Socket)
 	var s sink
 	c, log := newCollector(t, px.URL, 5*time.Second, s.write)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // TestSubErrorSaidAgainAfterOutage: a sub-call that keeps failing is
@@ -14,19 +14,19 @@ import (
 // came back, the same problem (still there) is logged once more, so the
 // log after an outage does not suggest all is well.
 func TestSubErrorSaidAgainAfterOutage(t *testing.T) {
-	testbed.Need(t, "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	proxy := testbed.StartTamperProxy(t, rt)
+	testenv.Need(t, "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	proxy := testenv.StartTamperProxy(t, rt)
 	const broken = "throttle.global_up.max_rate"
-	subFault := func(m string, _ []any, v any, f *testbed.Fault) (any, *testbed.Fault) {
+	subFault := func(m string, _ []any, v any, f *testenv.Fault) (any, *testenv.Fault) {
 		if m == broken {
-			return nil, &testbed.Fault{Code: -501, String: "Unsupported target type found."}
+			return nil, &testenv.Fault{Code: -501, String: "Unsupported target type found."}
 		}
 		return v, f
 	}
-	down := func(m string, _ []any, v any, f *testbed.Fault) (any, *testbed.Fault) {
+	down := func(m string, _ []any, v any, f *testenv.Fault) (any, *testenv.Fault) {
 		if m == "system.multicall" {
-			return nil, &testbed.Fault{Code: -503, String: "Call XML not a proper XML-RPC call."}
+			return nil, &testenv.Fault{Code: -503, String: "Call XML not a proper XML-RPC call."}
 		}
 		return v, f
 	}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/rtmon/rtmon/internal/collectdconf"
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // Offsets added to rTorrent's traffic totals in every reply: an idle
@@ -29,25 +29,25 @@ const upOffset, downOffset = 5_000_000_000, 7_000_000_000
 // traffic counters show no spike when the replies are good again.
 func TestBadRepliesKeepArchive(t *testing.T) {
 	t.Parallel()
-	testbed.Need(t, "collectd", "rrdtool", "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	tor := testbed.FakeTorrents(4, "http://127.0.0.1:1/announce", "e2e-bad")
-	rt.LoadRaw(t, testbed.Metas(tor[:2]), true)
-	rt.LoadRaw(t, testbed.Metas(tor[2:]), false)
+	testenv.Need(t, "collectd", "rrdtool", "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	tor := testenv.FakeTorrents(4, "http://127.0.0.1:1/announce", "e2e-bad")
+	rt.LoadRaw(t, testenv.Metas(tor[:2]), true)
+	rt.LoadRaw(t, testenv.Metas(tor[2:]), false)
 	rt.WaitItems(t, 4, 20*time.Second)
 	items := float64(rt.MustInt(t, "view.size", "", "main"))
 
-	proxy := testbed.StartTamperProxy(t, rt)
+	proxy := testenv.StartTamperProxy(t, rt)
 	var phase atomic.Int32 // 0 good, 1 single sensors broken, 2 every call faults
-	proxy.Set(func(m string, args []any, v any, f *testbed.Fault) (any, *testbed.Fault) {
+	proxy.Set(func(m string, args []any, v any, f *testenv.Fault) (any, *testenv.Fault) {
 		p := phase.Load()
 		if p == 2 {
-			return nil, &testbed.Fault{Code: -501, String: "Unsupported target type found."}
+			return nil, &testenv.Fault{Code: -501, String: "Unsupported target type found."}
 		}
 		switch m {
 		case "throttle.global_up.total":
 			if p == 1 {
-				return nil, &testbed.Fault{Code: -501, String: "Unsupported target type found."}
+				return nil, &testenv.Fault{Code: -501, String: "Unsupported target type found."}
 			}
 			return add(v, upOffset), f
 		case "throttle.global_down.total":
@@ -57,7 +57,7 @@ func TestBadRepliesKeepArchive(t *testing.T) {
 			return add(v, downOffset), f
 		case "view.size":
 			if p == 1 && len(args) == 2 && args[1] == "main" {
-				return nil, &testbed.Fault{Code: -501, String: "Unsupported target type found."}
+				return nil, &testenv.Fault{Code: -501, String: "Unsupported target type found."}
 			}
 		case "throttle.global_up.rate":
 			if p == 1 {
@@ -251,8 +251,8 @@ func known(rows []Row, i int) int {
 // runs: the last subtest shows that.
 func TestBadConfigValues(t *testing.T) {
 	t.Parallel()
-	testbed.Need(t, "collectd", "rrdtool", "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	testenv.Need(t, "collectd", "rrdtool", "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
 	url := fmt.Sprintf("URL %q", rt.URL)
 	bad := []struct {
 		inst, body string

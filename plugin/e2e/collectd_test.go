@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/rtmon/rtmon/internal/collectdconf"
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 const (
@@ -50,8 +50,8 @@ func newCollectdDirEvery(t *testing.T, every time.Duration, pluginBlock string) 
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("collectd log %s:\n%s", filepath.Join(dir, "collectd.log"), testbed.Tail(filepath.Join(dir, "collectd.log"), 6000))
-			t.Logf("collectd stdout/stderr:\n%s", testbed.Tail(filepath.Join(dir, "stdout.log"), 3000))
+			t.Logf("collectd log %s:\n%s", filepath.Join(dir, "collectd.log"), testenv.Tail(filepath.Join(dir, "collectd.log"), 6000))
+			t.Logf("collectd stdout/stderr:\n%s", testenv.Tail(filepath.Join(dir, "stdout.log"), 3000))
 		}
 		os.RemoveAll(dir)
 	})
@@ -59,7 +59,7 @@ func newCollectdDirEvery(t *testing.T, every time.Duration, pluginBlock string) 
 	if err := collectdconf.Stage(l, snippetDir); err != nil {
 		t.Fatal(err)
 	}
-	if err := collectdconf.WriteMain(l, host, every, testbed.PluginDir(t), pluginBlock); err != nil {
+	if err := collectdconf.WriteMain(l, host, every, testenv.PluginDir(t), pluginBlock); err != nil {
 		t.Fatal(err)
 	}
 	return &Collectd{Dir: dir, Conf: l.Conf, Log: l.Log, DataDir: l.DataDir, Sock: l.Socket, PIDFile: l.PIDFile}
@@ -122,7 +122,7 @@ func (c *Collectd) logText() string {
 func (c *Collectd) logLines(severity string, subs ...string) []string {
 	var out []string
 	for _, line := range strings.Split(c.logText(), "\n") {
-		if testbed.ContainsAll(line, append([]string{"[" + severity + "]"}, subs...)...) {
+		if testenv.ContainsAll(line, append([]string{"[" + severity + "]"}, subs...)...) {
 			out = append(out, line)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/rtmon/rtmon/internal/collectdconf"
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // TestBadConfig: broken <Instance> blocks each cost themselves only, with
@@ -19,8 +19,8 @@ import (
 // read, collectd's own plugins run.
 func TestBadConfig(t *testing.T) {
 	t.Parallel()
-	testbed.Need(t, "collectd", "rrdtool", "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	testenv.Need(t, "collectd", "rrdtool", "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
 	url := fmt.Sprintf("URL %q", rt.URL)
 	c := newCollectdDir(t, pluginBlock(
 		instance("unknownkey", url, "Frobnicate true"),
@@ -79,8 +79,8 @@ func TestBadConfig(t *testing.T) {
 // misspelt option fails it), runs each read callback once, and exits.
 func TestSnippetsPassConfigTest(t *testing.T) {
 	t.Parallel()
-	testbed.Need(t, "collectd", "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	testenv.Need(t, "collectd", "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
 	c := newCollectdDir(t, pluginBlock(instance("main", fmt.Sprintf("URL %q", rt.URL))))
 	confd := collectdconf.NewLayout(c.Dir).ConfD
 	type conf struct{ name, body string }
@@ -88,7 +88,7 @@ func TestSnippetsPassConfigTest(t *testing.T) {
 	for _, s := range []string{"rtorrent.conf", "rrdtool.conf", "host.conf", "unixsock.conf"} {
 		body := fmt.Sprintf("BaseDir %q\n", c.Dir)
 		if s == "rtorrent.conf" {
-			body += fmt.Sprintf("PluginDir %q\n", testbed.PluginDir(t))
+			body += fmt.Sprintf("PluginDir %q\n", testenv.PluginDir(t))
 		}
 		body += fmt.Sprintf("Include %q\n", filepath.Join(confd, s))
 		confs = append(confs, conf{s, body})

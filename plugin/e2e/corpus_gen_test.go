@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // TestGenerateCorpus is not a test: it writes the fuzz seed corpora from a
@@ -30,10 +30,10 @@ import (
 //
 //	go test -tags corpusgen -run TestGenerateCorpus ./plugin/e2e/
 func TestGenerateCorpus(t *testing.T) {
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	tor := testbed.FakeTorrents(3, "http://tracker.example.org:6969/announce", "corpus")
-	rt.LoadRaw(t, testbed.Metas(tor[:1]), true)
-	rt.LoadRaw(t, testbed.Metas(tor[1:]), false)
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	tor := testenv.FakeTorrents(3, "http://tracker.example.org:6969/announce", "corpus")
+	rt.LoadRaw(t, testenv.Metas(tor[:1]), true)
+	rt.LoadRaw(t, testenv.Metas(tor[1:]), false)
 	rt.WaitItems(t, 3, 20*time.Second)
 	rt.MustCall(t, "d.custom1.set", rt.Hashes(t)[0], "tv%20shows")
 
@@ -41,7 +41,7 @@ func TestGenerateCorpus(t *testing.T) {
 	c := newCollectdDir(t, pluginBlock(instance("main", fmt.Sprintf("URL %q", rec.url), "MinScanInterval 1", "MaxScanInterval 2")))
 	c.startForeground(t)
 	c.waitUpdate(t, "rtorrent-main/count-items_total", time.Now(), 20*time.Second)
-	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(1, "udp://announce.example.net:80", "corpus-new")), false)
+	rt.LoadRaw(t, testenv.Metas(testenv.FakeTorrents(1, "udp://announce.example.net:80", "corpus-new")), false)
 	c.waitUpdate(t, "rtorrent-main/count-scan_new_hashes", time.Now().Add(2*time.Second), 20*time.Second)
 	// A fault, and the calls a read makes only with peers, by hand.
 	for _, body := range []string{

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // TestFaultsUnderCollectd runs the real collectd (-f, Interval 1, the
@@ -19,9 +19,9 @@ import (
 // again. The ground truth is the rrdtool command and collectd's log.
 func TestFaultsUnderCollectd(t *testing.T) {
 	t.Parallel()
-	testbed.Need(t, "collectd", "rrdtool", "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(3, "http://127.0.0.1:1/announce", "e2efault")), false)
+	testenv.Need(t, "collectd", "rrdtool", "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	rt.LoadRaw(t, testenv.Metas(testenv.FakeTorrents(3, "http://127.0.0.1:1/announce", "e2efault")), false)
 	rt.WaitItems(t, 3, 20*time.Second)
 	c := newCollectdDir(t, pluginBlock(instance("main", fmt.Sprintf("URL %q", rt.URL))))
 	c.startForeground(t)

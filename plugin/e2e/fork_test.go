@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // prSetChildSubreaper is prctl's PR_SET_CHILD_SUBREAPER: orphans below us
@@ -37,8 +37,8 @@ func setSubreaper(t *testing.T) {
 // writes a value for the instance and ignores SIGTERM.)
 func TestWithoutForeground(t *testing.T) {
 	t.Parallel()
-	testbed.Need(t, "collectd", "rrdtool", "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	testenv.Need(t, "collectd", "rrdtool", "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
 	setSubreaper(t)
 	for _, tc := range []struct {
 		name, env, reason string
@@ -93,8 +93,8 @@ func TestWithoutForeground(t *testing.T) {
 // stays in the foreground, says READY=1, and the plugin reads.
 func TestSystemdNotify(t *testing.T) {
 	t.Parallel()
-	testbed.Need(t, "collectd", "rrdtool", "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
+	testenv.Need(t, "collectd", "rrdtool", "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
 	c := newCollectdDir(t, pluginBlock(instance("main", fmt.Sprintf("URL %q", rt.URL))))
 	notify := filepath.Join(c.Dir, "notify")
 	l, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: notify, Net: "unixgram"})

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // TestDeepReplyUnderCollectd: an rTorrent endpoint answering with a reply
@@ -22,9 +22,9 @@ import (
 // and the read then failed on its deadline before the decoder saw a byte.
 func TestDeepReplyUnderCollectd(t *testing.T) {
 	t.Parallel()
-	testbed.Need(t, "collectd", "rrdtool", "rtorrent")
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	fake := testbed.StartFakeSCGI(t, testbed.DeepReply(3_000_000))
+	testenv.Need(t, "collectd", "rrdtool", "rtorrent")
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	fake := testenv.StartFakeSCGI(t, testenv.DeepReply(3_000_000))
 	const every = 5 * time.Second
 	c := newCollectdDirEvery(t, every, pluginBlock(
 		instance("deep", fmt.Sprintf("URL %q", fake.URL)),
@@ -36,7 +36,7 @@ func TestDeepReplyUnderCollectd(t *testing.T) {
 		if l := c.logLines("error", `rtorrent plugin: instance "deep"`); len(l) > 0 {
 			line = l[0]
 		} else if !c.running() {
-			t.Fatalf("collectd died reading the deep reply:\n%s", testbed.Tail(filepath.Join(c.Dir, "stdout.log"), 600))
+			t.Fatalf("collectd died reading the deep reply:\n%s", testenv.Tail(filepath.Join(c.Dir, "stdout.log"), 600))
 		} else if time.Now().After(deadline) {
 			t.Fatalf("no error for the deep instance after 30 s")
 		}
@@ -79,7 +79,7 @@ func TestDeepReplyUnderCollectd(t *testing.T) {
 // in clear text, however many reads fail.
 func TestSecretsNotInCollectdLog(t *testing.T) {
 	t.Parallel()
-	testbed.Need(t, "collectd", "rrdtool")
+	testenv.Need(t, "collectd", "rrdtool")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/rtmon/rtmon/internal/catalogue"
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // TestSwarm runs collectd with the shipped snippets and two <Instance>
@@ -18,10 +18,10 @@ import (
 // the RRD files against what the two rTorrents say.
 func TestSwarm(t *testing.T) {
 	t.Parallel()
-	testbed.Need(t, "collectd", "rrdtool", "rtorrent", "opentracker")
+	testenv.Need(t, "collectd", "rrdtool", "rtorrent", "opentracker")
 	began := time.Now()
 	const torrents, size, upKiB = 2, 24 << 20, 300 // ~160 s of transfer: it outlasts the test
-	sw := testbed.StartSwarm(t, testbed.SwarmOptions{Torrents: torrents, Size: size, UploadKiB: upKiB})
+	sw := testenv.StartSwarm(t, testenv.SwarmOptions{Torrents: torrents, Size: size, UploadKiB: upKiB})
 	c := newCollectdDir(t, pluginBlock(
 		instance("seeder", fmt.Sprintf("URL %q", sw.Seeder.URL), "Timeout 5"),
 		// Frequent scans, so the scan tier sees the transfer within the test.
@@ -34,7 +34,7 @@ func TestSwarm(t *testing.T) {
 
 	seeder, leecher := sw.Seeder, sw.Leecher
 	id := func(inst, ti string) string { return "rtorrent-" + inst + "/" + ti }
-	gauge := func(rt *testbed.RTorrent, method string, args ...any) func() float64 {
+	gauge := func(rt *testenv.RTorrent, method string, args ...any) func() float64 {
 		return func() float64 { return float64(rt.MustInt(t, method, args...)) }
 	}
 
@@ -145,7 +145,7 @@ func TestSwarm(t *testing.T) {
 	t.Run("totals rising", func(t *testing.T) {
 		for _, tc := range []struct {
 			inst, ds, method string
-			rt               *testbed.RTorrent
+			rt               *testenv.RTorrent
 		}{
 			{"seeder", "tx", "throttle.global_up.total", seeder},
 			{"leecher", "rx", "throttle.global_down.total", leecher},
@@ -340,7 +340,7 @@ func (c *Collectd) expectExact(t *testing.T, checks []exact) {
 }
 
 // sum adds one d.multicall2 field over all items, read directly.
-func sum(t *testing.T, rt *testbed.RTorrent, field string) float64 {
+func sum(t *testing.T, rt *testenv.RTorrent, field string) float64 {
 	t.Helper()
 	rows, _ := rt.MustCall(t, "d.multicall2", "", "main", field).([]any)
 	var s float64

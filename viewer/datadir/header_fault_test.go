@@ -12,14 +12,14 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // makeRRD creates a collectd-like RRD file with the rrdtool command: two
 // data sources, two archives.
 func makeRRD(t *testing.T, path string) []byte {
 	t.Helper()
-	testbed.Need(t, "rrdtool")
+	testenv.Need(t, "rrdtool")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestVerifyRefusesDamagedRRD(t *testing.T) {
 // header check, some of these files make librrd abort or die of SIGBUS in
 // fetch and graph, and with it the viewer.
 func TestVerifyKeepsLibrrdAlive(t *testing.T) {
-	testbed.Need(t, "rrdtool")
+	testenv.Need(t, "rrdtool")
 	root := t.TempDir()
 	path := filepath.Join(root, "h", "p", "t.rrd")
 	good := makeRRD(t, path)

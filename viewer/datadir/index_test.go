@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // mkRRD makes a real RRD file with the rrdtool command line.
 func mkRRD(t *testing.T, path string) {
 	t.Helper()
-	testbed.Need(t, "rrdtool")
+	testenv.Need(t, "rrdtool")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}

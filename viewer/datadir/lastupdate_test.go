@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // TestLastUpdateMatchesRrdtool: the last update read from the header in
@@ -55,7 +55,7 @@ func countPrefix(ss []string, p string) int {
 
 func run(t *testing.T, args ...string) string {
 	t.Helper()
-	testbed.Need(t, "rrdtool")
+	testenv.Need(t, "rrdtool")
 	out, err := exec.Command("rrdtool", args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("rrdtool %v: %v\n%s", args, err, out)

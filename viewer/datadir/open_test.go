@@ -12,14 +12,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // lastUpdateAt makes path with rrdtool and one update at ts: the header's
 // last update time tells the files apart.
 func lastUpdateAt(t *testing.T, path string, ts int64) {
 	t.Helper()
-	testbed.Need(t, "rrdtool")
+	testenv.Need(t, "rrdtool")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestStoreResolvesRootOnce(t *testing.T) {
 // (COMPUTE, DCOUNTER, DDERIVE) are refused with one line naming the file
 // and the type; the four collectd writes pass.
 func TestOpenRefusesDSTypes(t *testing.T) {
-	testbed.Need(t, "rrdtool")
+	testenv.Need(t, "rrdtool")
 	root := t.TempDir()
 	for _, tc := range []struct {
 		ds      []string
@@ -248,7 +248,7 @@ func TestOpenRefusesDSTypes(t *testing.T) {
 // (resolve, walk, header check, close), which every render, export and
 // live fallback read pays once per file.
 func BenchmarkOpen(b *testing.B) {
-	testbed.Need(b, "rrdtool")
+	testenv.Need(b, "rrdtool")
 	dir := b.TempDir()
 	path := filepath.Join(dir, "box/memory/memory-used.rrd")
 	os.MkdirAll(filepath.Dir(path), 0o755)

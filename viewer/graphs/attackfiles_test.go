@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 	"github.com/rtmon/rtmon/viewer/datadir"
 	"github.com/rtmon/rtmon/viewer/query"
-	"github.com/rtmon/rtmon/viewer/stacktest"
 )
 
 // minuteFiles writes n memory-xN files into dir/box/memory holding only
@@ -25,13 +25,13 @@ func minuteFiles(t testing.TB, dir string, n, rows int) int64 {
 	now := time.Now().Unix()
 	last := now - now%60
 	tmpl := filepath.Join(t.TempDir(), "t.rrd")
-	stacktest.Rrdtool(t, "create", tmpl, "--start", fmt.Sprint(last-600), "--step", "60",
+	collectdenv.Rrdtool(t, "create", tmpl, "--start", fmt.Sprint(last-600), "--step", "60",
 		"DS:value:GAUGE:120:0:U", fmt.Sprintf("RRA:AVERAGE:0.5:1:%d", rows))
 	up := []string{"update", tmpl}
 	for ts := last - 540; ts <= last; ts += 60 {
 		up = append(up, fmt.Sprintf("%d:%d", ts, 1<<20))
 	}
-	stacktest.Rrdtool(t, up...)
+	collectdenv.Rrdtool(t, up...)
 	b, err := os.ReadFile(tmpl)
 	if err != nil {
 		t.Fatal(err)

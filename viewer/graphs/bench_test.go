@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 	"github.com/rtmon/rtmon/viewer/datadir"
 	"github.com/rtmon/rtmon/viewer/query"
-	"github.com/rtmon/rtmon/viewer/stacktest"
 )
 
 // benchGraph is one of the viewer's own graphs, the host's network
@@ -19,7 +19,7 @@ import (
 func benchGraph(b *testing.B) (root string, d *Def, q query.Request) {
 	b.Helper()
 	dir := b.TempDir()
-	stacktest.RRD(b, dir, "box/interface-eth0/if_octets.rrd", []string{"rx:DERIVE", "tx:DERIVE"}, 360,
+	collectdenv.RRD(b, dir, "box/interface-eth0/if_octets.rrd", []string{"rx:DERIVE", "tx:DERIVE"}, 360,
 		func(i, j int) float64 { return 1e6 * (1.5 + math.Sin(float64(i)/20+float64(j))) })
 	ix, err := datadir.Build(dir)
 	if err != nil {
@@ -39,7 +39,7 @@ func benchGraph(b *testing.B) (root string, d *Def, q query.Request) {
 //
 //	go test -run '^$' -bench Render -count 5 ./viewer/graphs/
 func BenchmarkRender(b *testing.B) {
-	testbed.Need(b, "rrdtool")
+	testenv.Need(b, "rrdtool")
 	root, d, q := benchGraph(b)
 	ctx := context.Background()
 

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/rtmon/rtmon/internal/catalogue"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 	"github.com/rtmon/rtmon/viewer/datadir"
-	"github.com/rtmon/rtmon/viewer/stacktest"
 )
 
 // TestCatalogueCovered: every metric of the catalogue is drawn by exactly
@@ -48,7 +48,7 @@ func fullDataDir(t *testing.T) (string, *datadir.Host) {
 		if m.Group != "" {
 			name = m.Type + "-" + catalogue.GroupInstance(m.Group, "tracker.example.org")
 		}
-		stacktest.RRD(t, dir, "box/rtorrent-main/"+name+".rrd", ds, 0, constant)
+		collectdenv.RRD(t, dir, "box/rtorrent-main/"+name+".rrd", ds, 0, constant)
 	}
 	value := []string{"value:GAUGE"}
 	for rel, ds := range map[string][]string{
@@ -67,7 +67,7 @@ func fullDataDir(t *testing.T) (string, *datadir.Host) {
 		"processes/ps_state-running": value,
 		"ntpd/delay-x":               value, // a plugin with no definition
 	} {
-		stacktest.RRD(t, dir, "box/"+rel+".rrd", ds, 30, constant)
+		collectdenv.RRD(t, dir, "box/"+rel+".rrd", ds, 30, constant)
 	}
 	ix, err := datadir.Build(dir)
 	if err != nil {
@@ -143,7 +143,7 @@ func indexOf(s []string, x string) int {
 // directory name cannot add fields to a DEF.
 func TestArgsEscape(t *testing.T) {
 	dir := t.TempDir()
-	stacktest.RRD(t, dir, "co:lon/rtorrent-a:b/count-items_total.rrd", []string{"value:GAUGE"}, 3, func(i, j int) float64 { return 1 })
+	collectdenv.RRD(t, dir, "co:lon/rtorrent-a:b/count-items_total.rrd", []string{"value:GAUGE"}, 3, func(i, j int) float64 { return 1 })
 	ix, err := datadir.Build(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 	"github.com/rtmon/rtmon/viewer/datadir"
 	"github.com/rtmon/rtmon/viewer/query"
-	"github.com/rtmon/rtmon/viewer/stacktest"
 )
 
 func testRequest(w, h int, format string) query.Request {
@@ -92,7 +92,7 @@ func TestRender(t *testing.T) {
 func TestRenderHostileNames(t *testing.T) {
 	dir := t.TempDir()
 	for _, rel := range []string{`<script>alert(1)/rtorrent-x/count-items_total.rrd`, `q"uote/plug"in/ty"pe-<b>.rrd`, `co:lon/rtorrent-a:b/rtorrent_rate-up.rrd`, `back\slash/rtorrent-y/count-items_total.rrd`} {
-		stacktest.RRD(t, dir, rel, []string{"value:GAUGE"}, 20, func(i, j int) float64 { return float64(i) })
+		collectdenv.RRD(t, dir, rel, []string{"value:GAUGE"}, 20, func(i, j int) float64 { return float64(i) })
 	}
 	ix, err := datadir.Build(dir)
 	if err != nil {

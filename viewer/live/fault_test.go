@@ -10,14 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 	"github.com/rtmon/rtmon/viewer/datadir"
-	"github.com/rtmon/rtmon/viewer/stacktest"
 )
 
 // withoutUnixsock writes a copy of c's configuration without the unixsock
 // plugin: collectd runs and writes its RRD files, and the socket is gone.
-func withoutUnixsock(t *testing.T, c *stacktest.Collectd) string {
+func withoutUnixsock(t *testing.T, c *collectdenv.Collectd) string {
 	t.Helper()
 	b, err := os.ReadFile(c.Conf)
 	if err != nil {
@@ -87,10 +87,10 @@ func TestFaultCollectdRestartAndSocketGone(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts collectd")
 	}
-	testbed.Need(t, "rrdtool", stacktest.CollectdBin)
-	c := stacktest.StartCollectd(t, stacktest.Options{Host: "fault"})
+	testenv.Need(t, "rrdtool", collectdenv.CollectdBin)
+	c := collectdenv.StartCollectd(t, collectdenv.Options{Host: "fault"})
 	const interval = 300 * time.Millisecond
-	rec := &stacktest.LogRecorder{}
+	rec := &collectdenv.LogRecorder{}
 	p := New(Config{Socket: c.Sock, Store: datadir.NewStore(c.DataDir, time.Second), Interval: interval,
 		Hostname: "fault", DiskPaths: []string{"/"}, Log: slog.New(rec)})
 	base := runtime.NumGoroutine()
@@ -114,7 +114,7 @@ func TestFaultCollectdRestartAndSocketGone(t *testing.T) {
 			t.Fatalf("%s: %d warnings about the unixsock after %d outages, want one each:\n%s", what, len(w), round, rec)
 		}
 	}
-	var current *stacktest.Daemon // the collectd this test started last
+	var current *collectdenv.Daemon // the collectd this test started last
 	recovery := func(round int, what string) {
 		t.Helper()
 		current = c.Restart(t)

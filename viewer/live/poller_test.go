@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 	"github.com/rtmon/rtmon/viewer/datadir"
-	"github.com/rtmon/rtmon/viewer/stacktest"
 	"github.com/rtmon/rtmon/viewer/unixsock"
 )
 
@@ -23,13 +23,13 @@ import (
 func TestRRDFallback(t *testing.T) {
 	dir := t.TempDir()
 	const h = "fallback"
-	stacktest.RRD(t, dir, h+"/load/load.rrd", []string{"shortterm:GAUGE", "midterm:GAUGE", "longterm:GAUGE"}, 30,
+	collectdenv.RRD(t, dir, h+"/load/load.rrd", []string{"shortterm:GAUGE", "midterm:GAUGE", "longterm:GAUGE"}, 30,
 		func(i, j int) float64 { return float64(i) + float64(j)/10 })
-	stacktest.RRD(t, dir, h+"/interface-eth0/if_octets.rrd", []string{"rx:DERIVE", "tx:DERIVE"}, 30,
+	collectdenv.RRD(t, dir, h+"/interface-eth0/if_octets.rrd", []string{"rx:DERIVE", "tx:DERIVE"}, 30,
 		func(i, j int) float64 { return float64(1000 * (j + 1)) })
-	stacktest.RRD(t, dir, h+"/rtorrent-main/count-items_total.rrd", []string{"value:GAUGE"}, 30,
+	collectdenv.RRD(t, dir, h+"/rtorrent-main/count-items_total.rrd", []string{"value:GAUGE"}, 30,
 		func(i, j int) float64 { return 42 })
-	stacktest.RRD(t, dir, h+"/rtorrent-main/rtorrent_rate-up.rrd", []string{"value:GAUGE"}, 30,
+	collectdenv.RRD(t, dir, h+"/rtorrent-main/rtorrent_rate-up.rrd", []string{"value:GAUGE"}, 30,
 		func(i, j int) float64 { return 5000 + float64(i) })
 
 	p := New(Config{Socket: filepath.Join(dir, "no-such-socket"), Store: datadir.NewStore(dir, time.Minute),
@@ -73,7 +73,7 @@ func TestNoSource(t *testing.T) {
 }
 
 func lastUpdate(t *testing.T, file string) []float64 {
-	out := stacktest.Rrdtool(t, "lastupdate", file)
+	out := collectdenv.Rrdtool(t, "lastupdate", file)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	_, vals, _ := strings.Cut(lines[len(lines)-1], ": ")
 	var v []float64
@@ -95,7 +95,7 @@ func TestPollerAgainstCollectd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts collectd")
 	}
-	c := stacktest.StartCollectd(t, stacktest.Options{Host: "poller"})
+	c := collectdenv.StartCollectd(t, collectdenv.Options{Host: "poller"})
 	interval := 500 * time.Millisecond
 	p := New(Config{Socket: c.Sock, Store: datadir.NewStore(c.DataDir, time.Second), Interval: interval, Hostname: "poller", DiskPaths: []string{"/"}})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -171,11 +171,11 @@ func TestPollerAgainstCollectd(t *testing.T) {
 // TestFlush: with values held in collectd's cache (CacheTimeout 3600) the
 // files stay behind until Flush; LastValueTimes knows the newer times.
 func TestFlush(t *testing.T) {
-	testbed.Need(t, "rrdtool")
+	testenv.Need(t, "rrdtool")
 	if testing.Short() {
 		t.Skip("starts collectd")
 	}
-	c := stacktest.StartCollectd(t, stacktest.Options{Host: "flush", CacheTimeout: 3600})
+	c := collectdenv.StartCollectd(t, collectdenv.Options{Host: "flush", CacheTimeout: 3600})
 	p := New(Config{Socket: c.Sock, Store: datadir.NewStore(c.DataDir, time.Second), Interval: time.Second})
 	defer p.closeClient()
 	ctx := context.Background()

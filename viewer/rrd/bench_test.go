@@ -4,7 +4,7 @@ import (
 	"os/exec"
 	"testing"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // benchArgs is a typical viewer graph: two series, an area, a line, a few
@@ -24,7 +24,7 @@ func benchArgs(path string) []string {
 //
 //	go test -run '^$' -bench Graph ./viewer/rrd/
 func BenchmarkGraph(b *testing.B) {
-	testbed.Need(b, "rrdtool")
+	testenv.Need(b, "rrdtool")
 	f := makeRRD(b, b.TempDir(), "bench.rrd", 1)
 	args := benchArgs(f.path)
 

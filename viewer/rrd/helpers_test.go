@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // t0 is the start of every test file's data: a fixed, step-aligned time so
@@ -61,7 +61,7 @@ func makeRRD(t testing.TB, dir, name string, scale float64) *fixture {
 
 func rrdtool(t testing.TB, args ...string) string {
 	t.Helper()
-	testbed.Need(t, "rrdtool")
+	testenv.Need(t, "rrdtool")
 	out, err := exec.Command("rrdtool", args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("rrdtool %s: %v\n%s", strings.Join(args, " "), err, out)

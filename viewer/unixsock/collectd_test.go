@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 const (
@@ -52,7 +52,7 @@ func TestMain(m *testing.M) {
 // except PUTVALs under names of the tests' own.
 func realCollectd(t *testing.T) *collectdProc {
 	t.Helper()
-	testbed.Need(t, collectdBin)
+	testenv.Need(t, collectdBin)
 	shared.once.Do(func() { shared.proc, shared.err = startCollectd() })
 	if shared.err != nil {
 		t.Fatalf("starting collectd: %v", shared.err)

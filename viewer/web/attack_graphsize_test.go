@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 	"github.com/rtmon/rtmon/viewer/graphs"
-	"github.com/rtmon/rtmon/viewer/stacktest"
 )
 
 // minuteDataDir is a DataDir whose host "box" has n memory-xN files
@@ -29,9 +29,9 @@ func minuteDataDir(t *testing.T, n, rows int) (dir string, oldest, last int64) {
 	now := time.Now().Unix()
 	last = now - now%60
 	tmpl := filepath.Join(t.TempDir(), "t.rrd")
-	stacktest.Rrdtool(t, "create", tmpl, "--start", fmt.Sprint(last-120), "--step", "60",
+	collectdenv.Rrdtool(t, "create", tmpl, "--start", fmt.Sprint(last-120), "--step", "60",
 		"DS:value:GAUGE:120:0:U", fmt.Sprintf("RRA:AVERAGE:0.5:1:%d", rows))
-	stacktest.Rrdtool(t, "update", tmpl, fmt.Sprintf("%d:1", last-60), fmt.Sprintf("%d:2", last))
+	collectdenv.Rrdtool(t, "update", tmpl, fmt.Sprintf("%d:1", last-60), fmt.Sprintf("%d:2", last))
 	b, err := os.ReadFile(tmpl)
 	if err != nil {
 		t.Fatal(err)

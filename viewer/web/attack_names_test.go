@@ -14,7 +14,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/rtmon/rtmon/internal/catalogue"
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 // Names a hostile collectd peer sends. Each payload would change
@@ -350,7 +350,7 @@ func injected(dom string) string {
 }
 
 func hostileBrowser(t *testing.T, sv *testServer) {
-	testbed.Need(t, "chromium")
+	testenv.Need(t, "chromium")
 	sv.Poller.Refresh(t.Context())
 	label := "rtorrent-groups.rtorrent_group-label_" + catalogue.Escape(xssLabel)
 	track := "rtorrent-groups.rtorrent_group-tracker_" + catalogue.Escape(xssTrack)

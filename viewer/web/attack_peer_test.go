@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
-	"github.com/rtmon/rtmon/viewer/stacktest"
+	"github.com/rtmon/rtmon/internal/testenv"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 )
 
 // peerValue is one value list a hostile collectd peer sends: its names
@@ -44,8 +44,8 @@ collectd.register_read(read, 1)
 // with SecurityLevel Sign, from a seedbox collectd that sends names the
 // viewer must survive.
 type hostilePeer struct {
-	Central *stacktest.Collectd
-	Seedbox *stacktest.Collectd
+	Central *collectdenv.Collectd
+	Seedbox *collectdenv.Collectd
 	Values  []peerValue
 }
 
@@ -54,7 +54,7 @@ type hostilePeer struct {
 // graph needs a FLUSH naming the hostile identifier to show them.
 func startHostilePeer(t *testing.T, values []peerValue, cacheTimeout int) *hostilePeer {
 	t.Helper()
-	testbed.Need(t, stacktest.CollectdBin)
+	testenv.Need(t, collectdenv.CollectdBin)
 	mod := t.TempDir()
 	b, err := json.Marshal(values)
 	if err != nil {
@@ -63,9 +63,9 @@ func startHostilePeer(t *testing.T, values []peerValue, cacheTimeout int) *hosti
 	if err := os.WriteFile(filepath.Join(mod, "hostile.py"), []byte(hostilePy), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	listen, send := stacktest.SignedNetwork(t)
-	central := stacktest.StartCollectd(t, stacktest.Options{Host: "central", CacheTimeout: cacheTimeout, Extra: listen})
-	opts := stacktest.Options{Host: "seedbox", Extra: send + fmt.Sprintf(`<LoadPlugin python>
+	listen, send := collectdenv.SignedNetwork(t)
+	central := collectdenv.StartCollectd(t, collectdenv.Options{Host: "central", CacheTimeout: cacheTimeout, Extra: listen})
+	opts := collectdenv.Options{Host: "seedbox", Extra: send + fmt.Sprintf(`<LoadPlugin python>
   Globals true
 </LoadPlugin>
 <Plugin python>
@@ -75,7 +75,7 @@ func startHostilePeer(t *testing.T, values []peerValue, cacheTimeout int) *hosti
 `, mod)}
 	// The names go out only once the seedbox is up: its own LISTVAL
 	// would choke on them too, and StartCollectd waits on it.
-	seedbox := stacktest.StartCollectd(t, opts)
+	seedbox := collectdenv.StartCollectd(t, opts)
 	if err := os.WriteFile(filepath.Join(mod, "names.json.tmp"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/rtmon/rtmon/viewer/stacktest"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 )
 
 // TestMeasureWrongPasswordFlood is a measurement, not a check: it runs
@@ -40,7 +40,7 @@ func TestMeasureWrongPasswordFlood(t *testing.T) {
 		secs = s
 	}
 	dir := t.TempDir()
-	stacktest.RRD(t, filepath.Join(dir, "rrd"), "box/load/load.rrd", []string{"shortterm:GAUGE", "midterm:GAUGE", "longterm:GAUGE"}, 360,
+	collectdenv.RRD(t, filepath.Join(dir, "rrd"), "box/load/load.rrd", []string{"shortterm:GAUGE", "midterm:GAUGE", "longterm:GAUGE"}, 360,
 		func(i, j int) float64 { return float64(i%60) / 10 })
 	hash, _ := bcrypt.GenerateFromPassword([]byte("pw-right"), 10)
 	ht := filepath.Join(dir, "htpasswd")

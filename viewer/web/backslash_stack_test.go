@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 	"github.com/rtmon/rtmon/viewer/datadir"
 	"github.com/rtmon/rtmon/viewer/graphs"
 	"github.com/rtmon/rtmon/viewer/query"
 	"github.com/rtmon/rtmon/viewer/rrd"
-	"github.com/rtmon/rtmon/viewer/stacktest"
 )
 
 // TestBackslashNameStacks: a network peer names a memory type instance
@@ -29,7 +29,7 @@ func TestBackslashNameStacks(t *testing.T) {
 		`box/memory/memory-free.rrd`:   400,
 		`box/memory/memory-x\:y.rrd`:   500, // rrdtool syntax in a name
 	} {
-		stacktest.RRD(t, dir, rel, []string{"value:GAUGE"}, 30, func(int, int) float64 { return v })
+		collectdenv.RRD(t, dir, rel, []string{"value:GAUGE"}, 30, func(int, int) float64 { return v })
 	}
 	ix, err := datadir.NewStore(dir, time.Hour).Get(context.Background())
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 	"github.com/rtmon/rtmon/viewer/assets"
 )
 
@@ -54,7 +54,7 @@ var fieldRE = regexp.MustCompile(`data-field="([^"]+)" data-value="([^"]*)"`)
 // (with RTMON_SCREENSHOTS=1) saves screenshots at phone and desktop
 // widths to docs/screenshots/.
 func (st *stack) browser(t *testing.T) {
-	testbed.Need(t, "chromium")
+	testenv.Need(t, "chromium")
 	snap := st.sv.Poller.Refresh(t.Context())
 	in := snap.Hosts[0].RTorrent[1] // "main", the seeder
 	for _, tc := range []struct{ path, transport string }{{"/", "live"}, {"/?transport=poll", "polling"}} {

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/viewer/stacktest"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 )
 
 // countingProxy sits between the viewer and collectd's real unixsock
@@ -87,7 +87,7 @@ func TestEventsShareOnePoll(t *testing.T) {
 		clients = 40
 		fresh   = 3 // new snapshots every client must see
 	)
-	cd := stacktest.StartCollectd(t, stacktest.Options{Host: "ssepolls"})
+	cd := collectdenv.StartCollectd(t, collectdenv.Options{Host: "ssepolls"})
 	cd.WaitValues(t, 30*time.Second, "load/load")
 	proxy := startCountingProxy(t, cd.Sock)
 	sv := startServer(t, serverOptions{DataDir: cd.DataDir, Socket: proxy.Sock, Hostname: "ssepolls",

@@ -16,24 +16,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 	"github.com/rtmon/rtmon/viewer/config"
 	"github.com/rtmon/rtmon/viewer/datadir"
 	"github.com/rtmon/rtmon/viewer/graphs"
 	"github.com/rtmon/rtmon/viewer/live"
-	"github.com/rtmon/rtmon/viewer/stacktest"
 )
 
 // startFaultServer is the whole viewer as rtmon-viewer builds it, with
 // its log kept for the test and the poller running every interval.
 // stop shuts it down and waits for its goroutines.
-func startFaultServer(t *testing.T, dataDir, socket, host string, interval time.Duration) (url string, p *live.Poller, log *stacktest.LogRecorder, stop func()) {
+func startFaultServer(t *testing.T, dataDir, socket, host string, interval time.Duration) (url string, p *live.Poller, log *collectdenv.LogRecorder, stop func()) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	log = &stacktest.LogRecorder{}
+	log = &collectdenv.LogRecorder{}
 	sl := slog.New(log)
 	cfg := &config.Config{Listen: ln.Addr().String(), DataDir: dataDir, Socket: socket, Interval: interval,
 		Hostname: host, DiskUsagePaths: []string{"/"}, MaxRenders: 2}
@@ -89,17 +89,17 @@ func TestFaultDamagedRRDFiles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts collectd")
 	}
-	testbed.Need(t, "rrdtool", stacktest.CollectdBin)
-	c := stacktest.StartCollectd(t, stacktest.Options{Host: "fault"})
+	testenv.Need(t, "rrdtool", collectdenv.CollectdBin)
+	c := collectdenv.StartCollectd(t, collectdenv.Options{Host: "fault"})
 	const old = "archived"
 	file := func(rel string) string { return filepath.Join(c.DataDir, old, rel) }
 	gauge := func(i, j int) float64 { return float64(i + j) }
-	stacktest.RRD(t, c.DataDir, old+"/load/load.rrd", []string{"shortterm:GAUGE", "midterm:GAUGE", "longterm:GAUGE"}, 30, gauge)
-	stacktest.RRD(t, c.DataDir, old+"/memory/memory-used.rrd", []string{"value:GAUGE"}, 30, gauge)
-	stacktest.RRD(t, c.DataDir, old+"/memory/memory-free.rrd", []string{"value:GAUGE"}, 30, gauge)
-	stacktest.RRD(t, c.DataDir, old+"/swap/swap-used.rrd", []string{"value:GAUGE"}, 30, gauge)
-	stacktest.RRD(t, c.DataDir, old+"/interface-eth0/if_octets.rrd", []string{"rx:DERIVE", "tx:DERIVE"}, 30, gauge)
-	stacktest.RRD(t, c.DataDir, old+"/uptime/uptime.rrd", []string{"value:GAUGE"}, 30, gauge)
+	collectdenv.RRD(t, c.DataDir, old+"/load/load.rrd", []string{"shortterm:GAUGE", "midterm:GAUGE", "longterm:GAUGE"}, 30, gauge)
+	collectdenv.RRD(t, c.DataDir, old+"/memory/memory-used.rrd", []string{"value:GAUGE"}, 30, gauge)
+	collectdenv.RRD(t, c.DataDir, old+"/memory/memory-free.rrd", []string{"value:GAUGE"}, 30, gauge)
+	collectdenv.RRD(t, c.DataDir, old+"/swap/swap-used.rrd", []string{"value:GAUGE"}, 30, gauge)
+	collectdenv.RRD(t, c.DataDir, old+"/interface-eth0/if_octets.rrd", []string{"rx:DERIVE", "tx:DERIVE"}, 30, gauge)
+	collectdenv.RRD(t, c.DataDir, old+"/uptime/uptime.rrd", []string{"value:GAUGE"}, 30, gauge)
 	c.WaitValues(t, 10*time.Second, "load/load")
 
 	base := runtime.NumGoroutine()
@@ -212,8 +212,8 @@ func TestFaultCollectdRestartedUnderViewer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts collectd")
 	}
-	testbed.Need(t, "rrdtool", stacktest.CollectdBin)
-	c := stacktest.StartCollectd(t, stacktest.Options{Host: "fault"})
+	testenv.Need(t, "rrdtool", collectdenv.CollectdBin)
+	c := collectdenv.StartCollectd(t, collectdenv.Options{Host: "fault"})
 	base := runtime.NumGoroutine()
 	url, p, log, stop := startFaultServer(t, c.DataDir, c.Sock, "fault", 300*time.Millisecond)
 	liveNow := func() live.Snapshot {

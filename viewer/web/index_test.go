@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/viewer/stacktest"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 )
 
 // TestNewFilesFoundAtOnce: a host or file collectd creates after the
@@ -17,8 +17,8 @@ func TestNewFilesFoundAtOnce(t *testing.T) {
 		t.Fatal(r.Code)
 	}
 	time.Sleep(indexRetryAge + 100*time.Millisecond)
-	stacktest.RRD(t, dir, "newhost/load/load.rrd", []string{"shortterm:GAUGE", "midterm:GAUGE", "longterm:GAUGE"}, 5, func(i, j int) float64 { return 1 })
-	stacktest.RRD(t, dir, "box/uptime/uptime.rrd", []string{"value:GAUGE"}, 5, func(i, j int) float64 { return 1 })
+	collectdenv.RRD(t, dir, "newhost/load/load.rrd", []string{"shortterm:GAUGE", "midterm:GAUGE", "longterm:GAUGE"}, 5, func(i, j int) float64 { return 1 })
+	collectdenv.RRD(t, dir, "box/uptime/uptime.rrd", []string{"value:GAUGE"}, 5, func(i, j int) float64 { return 1 })
 	for _, p := range []string{"/host/newhost", "/graph/newhost/load.load?range=1h", "/graph/box/uptime.uptime?range=1h",
 		"/api/series?host=newhost&graph=load.load&range=1h"} {
 		if r := get(t, s.URL, p); r.Code != 200 {

@@ -4,11 +4,11 @@ import (
 	"os"
 	"testing"
 
-	"github.com/rtmon/rtmon/viewer/stacktest"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	stacktest.RemoveBuilt()
+	collectdenv.RemoveBuilt()
 	os.Exit(code)
 }

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 	"github.com/rtmon/rtmon/viewer/live"
-	"github.com/rtmon/rtmon/viewer/stacktest"
 )
 
 // TestMultiHost is the central setup of docs/multihost.md on loopback: a
@@ -22,15 +22,15 @@ func TestMultiHost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts rTorrent and two collectd daemons")
 	}
-	testbed.Need(t, "rtorrent", stacktest.CollectdBin)
-	rt := testbed.StartRTorrent(t, testbed.RTorrentOptions{})
-	rt.LoadRaw(t, testbed.Metas(testbed.FakeTorrents(5, "http://127.0.0.1:9/announce", "multihost")), false)
+	testenv.Need(t, "rtorrent", collectdenv.CollectdBin)
+	rt := testenv.StartRTorrent(t, testenv.RTorrentOptions{})
+	rt.LoadRaw(t, testenv.Metas(testenv.FakeTorrents(5, "http://127.0.0.1:9/announce", "multihost")), false)
 	rt.WaitItems(t, 5, 20*time.Second)
 
-	listen, send := stacktest.SignedNetwork(t)
-	central := stacktest.StartCollectd(t, stacktest.Options{Host: "central", Extra: listen})
-	stacktest.StartCollectd(t, stacktest.Options{Host: "seedbox1", PluginDir: stacktest.PluginDir(t),
-		RTorrent: []stacktest.Instance{{Name: "main", URL: rt.URL}}, Extra: send})
+	listen, send := collectdenv.SignedNetwork(t)
+	central := collectdenv.StartCollectd(t, collectdenv.Options{Host: "central", Extra: listen})
+	collectdenv.StartCollectd(t, collectdenv.Options{Host: "seedbox1", PluginDir: collectdenv.PluginDir(t),
+		RTorrent: []collectdenv.Instance{{Name: "main", URL: rt.URL}}, Extra: send})
 
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtmon/rtmon/viewer/stacktest"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 )
 
 // paramValues are hostile values for every query parameter of docs/api.md:
@@ -26,8 +26,8 @@ var paramValues = []string{
 func TestParamsHostile(t *testing.T) {
 	dir := t.TempDir()
 	one := func(i, j int) float64 { return float64(i) }
-	stacktest.RRD(t, dir, "box/load/load.rrd", []string{"shortterm:GAUGE", "midterm:GAUGE", "longterm:GAUGE"}, 20, one)
-	stacktest.RRD(t, dir, "box/rtorrent-main/count-items_total.rrd", []string{"value:GAUGE"}, 20, one)
+	collectdenv.RRD(t, dir, "box/load/load.rrd", []string{"shortterm:GAUGE", "midterm:GAUGE", "longterm:GAUGE"}, 20, one)
+	collectdenv.RRD(t, dir, "box/rtorrent-main/count-items_total.rrd", []string{"value:GAUGE"}, 20, one)
 	s := startServer(t, serverOptions{DataDir: dir, Hostname: "box"})
 	s.Poller.Refresh(t.Context())
 

@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/rtmon/rtmon/viewer/stacktest"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 )
 
 const secret = "TOP-SECRET-OUTSIDE-DATADIR"
@@ -39,9 +39,9 @@ func hostileDataDir(t *testing.T) (string, string) {
 		if strings.HasSuffix(rel, "load/load.rrd") {
 			ds = []string{"shortterm:GAUGE", "midterm:GAUGE", "longterm:GAUGE"}
 		}
-		stacktest.RRD(t, dir, rel, ds, 20, one)
+		collectdenv.RRD(t, dir, rel, ds, 20, one)
 	}
-	stacktest.RRD(t, outside, "host/load/load.rrd", []string{"shortterm:GAUGE", "midterm:GAUGE", "longterm:GAUGE"}, 20, one)
+	collectdenv.RRD(t, outside, "host/load/load.rrd", []string{"shortterm:GAUGE", "midterm:GAUGE", "longterm:GAUGE"}, 20, one)
 	os.WriteFile(filepath.Join(outside, "secret.txt"), []byte(secret), 0o644)
 	for link, target := range map[string]string{
 		"evil":             filepath.Join(outside, "host"),

@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 	"github.com/rtmon/rtmon/viewer/live"
-	"github.com/rtmon/rtmon/viewer/stacktest"
 	"github.com/rtmon/rtmon/viewer/unixsock"
 )
 
@@ -32,28 +32,28 @@ const stackHost = "stack"
 // (CacheTimeout 3600), and the viewer on loopback.
 type stack struct {
 	started time.Time
-	rt      *testbed.RTorrent // the seeder, instance "main"
-	leech   *testbed.RTorrent
-	cd      *stacktest.Collectd
+	rt      *testenv.RTorrent // the seeder, instance "main"
+	leech   *testenv.RTorrent
+	cd      *collectdenv.Collectd
 	sv      *testServer
 }
 
 func startStack(t *testing.T) *stack {
 	t.Helper()
 	started := time.Now()
-	testbed.Need(t, "rtorrent", "opentracker", "rrdtool", stacktest.CollectdBin)
+	testenv.Need(t, "rtorrent", "opentracker", "rrdtool", collectdenv.CollectdBin)
 	// 32 MiB at 512 KiB/s: data moves for about a minute, longer than
 	// the test runs.
-	sw := testbed.StartSwarm(t, testbed.SwarmOptions{Size: 32 << 20, UploadKiB: 512})
+	sw := testenv.StartSwarm(t, testenv.SwarmOptions{Size: 32 << 20, UploadKiB: 512})
 	rt := sw.Seeder
-	metas := testbed.Metas(testbed.FakeTorrents(8, "http://127.0.0.1:9/announce", "viewer"))
+	metas := testenv.Metas(testenv.FakeTorrents(8, "http://127.0.0.1:9/announce", "viewer"))
 	rt.LoadRaw(t, metas[:5], false)
 	rt.LoadRaw(t, metas[5:], true)
 	rt.WaitItems(t, 9, 20*time.Second)
 	sw.WaitTransferring(t, 30*time.Second)
-	cd := stacktest.StartCollectd(t, stacktest.Options{
-		Host: stackHost, CacheTimeout: 3600, PluginDir: stacktest.PluginDir(t),
-		RTorrent: []stacktest.Instance{
+	cd := collectdenv.StartCollectd(t, collectdenv.Options{
+		Host: stackHost, CacheTimeout: 3600, PluginDir: collectdenv.PluginDir(t),
+		RTorrent: []collectdenv.Instance{
 			{Name: "main", URL: rt.URL, Extra: []string{"MinScanInterval 1"}},
 			{Name: "leech", URL: sw.Leecher.URL, Extra: []string{"MinScanInterval 1"}},
 		},
@@ -65,8 +65,8 @@ func startStack(t *testing.T) *stack {
 }
 
 // TestStack runs the viewer against the real stack. Ground truth comes
-// from collectd's unixsock read by the test itself (stacktest), from
-// rTorrent over XML-RPC (testbed) and from the rrdtool command.
+// from collectd's unixsock read by the test itself (collectdenv), from
+// rTorrent over XML-RPC (testenv) and from the rrdtool command.
 func TestStack(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts rTorrent and collectd")

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 	"github.com/rtmon/rtmon/viewer/graphs"
-	"github.com/rtmon/rtmon/viewer/stacktest"
 )
 
 // Distinctive values: the files in DataDir hold inside*, the files of the
@@ -33,7 +33,7 @@ func swapDataDir(t *testing.T) (dir, outside string) {
 		used, free float64
 	}{{dir, insideUsed, insideFree}, {outside, outsideUsed, outsideFree}} {
 		for rel, v := range map[string]float64{"box/memory/memory-used.rrd": d.used, "box/memory/memory-free.rrd": d.free} {
-			stacktest.RRD(t, d.root, rel, []string{"value:GAUGE"}, 20, func(int, int) float64 { return v })
+			collectdenv.RRD(t, d.root, rel, []string{"value:GAUGE"}, 20, func(int, int) float64 { return v })
 		}
 	}
 	return dir, outside

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/plugin/testbed"
+	"github.com/rtmon/rtmon/internal/testenv"
 	"github.com/rtmon/rtmon/viewer/rrd"
 )
 
@@ -57,7 +57,7 @@ func makeRRD(t testing.TB, dir, name string) *fixture {
 
 func rrdtool(t testing.TB, args ...string) {
 	t.Helper()
-	testbed.Need(t, "rrdtool")
+	testenv.Need(t, "rrdtool")
 	if out, err := exec.Command("rrdtool", args...).CombinedOutput(); err != nil {
 		t.Fatalf("rrdtool %s: %v\n%s", strings.Join(args, " "), err, out)
 	}

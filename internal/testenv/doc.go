@@ -1,0 +1,17 @@
+// Package testenv starts real components on loopback for tests and
+// benchmarks: rTorrent (SCGI on a unix socket or TCP), opentracker, a
+// seeding and a leeching rTorrent that move real data between them, and
+// nginx serving rTorrent's SCGI as HTTP /RPC2 behind basic auth.
+//
+// Every component runs from its Debian binary in a private temporary
+// directory, listens on loopback only, and is stopped through t.Cleanup,
+// also when the test fails. Children run in their own process group (so a
+// stop reaches everything they spawned) and get SIGKILL from the kernel when
+// the test binary dies (Pdeathsig), so an interrupted or timed-out test run
+// leaves no daemon behind.
+//
+// The test environment talks to rTorrent with its own small XML-RPC-over-SCGI
+// client and writes torrents with its own bencode writer. It imports no
+// other rtmon package on purpose: tests take their ground truth from the
+// test environment, never from the code under test.
+package testenv
