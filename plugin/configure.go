@@ -10,7 +10,7 @@ import (
 	"collectd.org/plugin"
 
 	"github.com/rtmon/rtmon/plugin/collector"
-	"github.com/rtmon/rtmon/plugin/config"
+	"github.com/rtmon/rtmon/plugin/pluginconf"
 )
 
 // configurer receives the merged <Plugin rtorrent> block. collectd.org/plugin
@@ -22,9 +22,9 @@ func (*configurer) Configure(_ context.Context, block cdconfig.Block) (err error
 	defer recoverTo("reading the configuration")
 	interval := configInterval()
 	if interval <= 0 {
-		interval = config.DefaultInterval
+		interval = pluginconf.DefaultInterval
 	}
-	res := config.Parse(block, interval)
+	res := pluginconf.Parse(block, interval)
 	log := collectdLog{}
 	for _, e := range res.Errors {
 		log.Error(e.Error())

@@ -8,7 +8,7 @@
 // viewer linking the plugin's rTorrent client. Code names a metric through
 // its variable here (catalogue.UpRate), never by typing "rtorrent_rate-up"
 // again. The plugin's mapping from a snapshot to these metrics lives in
-// plugin/metrics, which a test keeps in step with this list.
+// plugin/dispatch, which a test keeps in step with this list.
 //
 // Identifiers follow collectd's scheme
 //

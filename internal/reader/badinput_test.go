@@ -12,7 +12,7 @@ import (
 	"github.com/rtmon/rtmon/internal/reader"
 	"github.com/rtmon/rtmon/internal/rtorrent"
 	"github.com/rtmon/rtmon/internal/testenv"
-	"github.com/rtmon/rtmon/plugin/metrics"
+	"github.com/rtmon/rtmon/plugin/dispatch"
 )
 
 // Bad replies from rTorrent: a real rTorrent answers every call through
@@ -62,7 +62,7 @@ func (b *badStack) reader(t *testing.T, opt reader.Options) *reader.Reader {
 // rTorrent (uptime and the process figures do).
 func values(s *reader.Snapshot) map[string][]float64 {
 	out := map[string][]float64{}
-	for _, smp := range metrics.Samples(s, metrics.Options{PerTracker: true, PerLabel: true, PeerFlags: true}) {
+	for _, smp := range dispatch.Samples(s, dispatch.Options{PerTracker: true, PerLabel: true, PeerFlags: true}) {
 		if smp.Metric.Tier == catalogue.TierProc || smp.Metric == catalogue.Uptime {
 			continue
 		}

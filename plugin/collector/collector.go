@@ -18,8 +18,8 @@ import (
 
 	"github.com/rtmon/rtmon/internal/reader"
 	"github.com/rtmon/rtmon/internal/rtorrent"
-	"github.com/rtmon/rtmon/plugin/config"
-	"github.com/rtmon/rtmon/plugin/metrics"
+	"github.com/rtmon/rtmon/plugin/dispatch"
+	"github.com/rtmon/rtmon/plugin/pluginconf"
 )
 
 // Logger is collectd's log as the plugin glue hands it over. Messages come
@@ -40,7 +40,7 @@ type Collector struct {
 	url     string
 	timeout time.Duration
 	reader  *reader.Reader
-	mapper  *metrics.Mapper
+	mapper  *dispatch.Mapper
 	log     Logger
 	write   Writer
 
@@ -55,7 +55,7 @@ type Collector struct {
 
 // New builds the collector for a parsed instance; it does not contact
 // rTorrent.
-func New(in config.Instance, log Logger, write Writer) (*Collector, error) {
+func New(in pluginconf.Instance, log Logger, write Writer) (*Collector, error) {
 	client, err := rtorrent.New(in.Client)
 	if err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func New(in config.Instance, log Logger, write Writer) (*Collector, error) {
 		url:      client.Endpoint().Display,
 		timeout:  in.Timeout,
 		reader:   reader.NewReader(client, in.Sensors),
-		mapper:   metrics.NewMapper(in.Name, in.Metrics()),
+		mapper:   dispatch.NewMapper(in.Name, in.Metrics()),
 		log:      log,
 		write:    write,
 		subErrs:  newOnceSet(256),
@@ -93,7 +93,7 @@ const QuietReads = 60
 // configured Timeout, but never more than TimeoutShare of the interval, so
 // a read ends before the next one is due.
 func Deadline(timeout, interval time.Duration) time.Duration {
-	limit := time.Duration(float64(interval) * config.TimeoutShare)
+	limit := time.Duration(float64(interval) * pluginconf.TimeoutShare)
 	if timeout <= 0 || timeout > limit {
 		return limit
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/rtmon/rtmon/internal/reader"
 	"github.com/rtmon/rtmon/internal/testenv"
-	"github.com/rtmon/rtmon/plugin/config"
+	"github.com/rtmon/rtmon/plugin/pluginconf"
 )
 
 type logLine struct{ sev, msg string }
@@ -91,7 +91,7 @@ func newCollector(t *testing.T, url string, timeout time.Duration, w Writer) (*C
 	t.Helper()
 	log := &fakeLog{}
 	opt := reader.DefaultOptions()
-	in := config.Instance{Name: "main", Sensors: opt, Timeout: timeout}
+	in := pluginconf.Instance{Name: "main", Sensors: opt, Timeout: timeout}
 	in.Client.Name, in.Client.URL, in.Client.Timeout = "main", url, timeout
 	c, err := New(in, log, w)
 	if err != nil {

@@ -1,4 +1,4 @@
-package config
+package pluginconf
 
 import (
 	"fmt"

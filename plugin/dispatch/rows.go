@@ -1,4 +1,4 @@
-package metrics
+package dispatch
 
 import (
 	"github.com/rtmon/rtmon/internal/catalogue"

@@ -1,9 +1,9 @@
-// Package config reads the plugin's <Plugin rtorrent> block into one
+// Package pluginconf reads the plugin's <Plugin rtorrent> block into one
 // Instance per <Instance "name"> block. It is plain Go so that every rule
 // is tested without collectd: a malformed or unknown option costs that one
 // instance (one error naming the option and the instance), never the
 // others.
-package config
+package pluginconf
 
 import (
 	"errors"
@@ -17,7 +17,7 @@ import (
 	"github.com/rtmon/rtmon/internal/catalogue"
 	"github.com/rtmon/rtmon/internal/reader"
 	"github.com/rtmon/rtmon/internal/rtorrent"
-	"github.com/rtmon/rtmon/plugin/metrics"
+	"github.com/rtmon/rtmon/plugin/dispatch"
 )
 
 // Instance is one rTorrent to read, as configured.
@@ -30,8 +30,8 @@ type Instance struct {
 }
 
 // Metrics returns the options the metric mapping needs.
-func (in Instance) Metrics() metrics.Options {
-	return metrics.Options{PerTracker: in.Sensors.PerTracker, PerLabel: in.Sensors.PerLabel, PeerFlags: in.Sensors.PeerFlags}
+func (in Instance) Metrics() dispatch.Options {
+	return dispatch.Options{PerTracker: in.Sensors.PerTracker, PerLabel: in.Sensors.PerLabel, PeerFlags: in.Sensors.PeerFlags}
 }
 
 // DefaultInterval is collectd's default interval, assumed when the caller

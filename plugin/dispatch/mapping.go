@@ -1,9 +1,9 @@
-// Package metrics maps a reader.Snapshot to the metrics of
+// Package dispatch maps a reader.Snapshot to the metrics of
 // internal/catalogue and those to collectd value lists. The catalogue says
 // what each identifier is; this package says where in a snapshot its
 // values come from, and a test checks that every catalogue entry has
 // exactly one mapping here.
-package metrics
+package dispatch
 
 import (
 	"github.com/rtmon/rtmon/internal/catalogue"

@@ -1,4 +1,4 @@
-package metrics
+package dispatch
 
 // Monotonic keeps a counter that rTorrent restarts from zero (its traffic
 // totals, file counters, the process's CPU time) rising, so the DERIVE that
