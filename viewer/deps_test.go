@@ -8,8 +8,10 @@ import (
 
 // TestViewerLinksNoPluginCode: the viewer reads what the plugin writes
 // through internal/catalogue alone, so its binary holds none of the
-// plugin's packages, its rTorrent client (kolo/xmlrpc) or collectd's Go
-// API. A new import that drags them in fails here.
+// plugin's packages, its rTorrent client and reader (internal/rtorrent,
+// internal/reader, kolo/xmlrpc) or collectd's Go API. A new import that
+// drags them in fails here; internal/layout's TestImportRules checks
+// every viewer package the same way.
 func TestViewerLinksNoPluginCode(t *testing.T) {
 	goCmd, err := exec.LookPath("go") // go test puts its GOROOT/bin first on PATH
 	if err != nil {
@@ -24,6 +26,8 @@ func TestViewerLinksNoPluginCode(t *testing.T) {
 	for _, p := range deps {
 		switch {
 		case strings.HasPrefix(p, "github.com/rtmon/rtmon/plugin/"),
+			p == "github.com/rtmon/rtmon/internal/rtorrent",
+			p == "github.com/rtmon/rtmon/internal/reader",
 			strings.HasPrefix(p, "github.com/kolo/"),
 			p == "collectd.org" || strings.HasPrefix(p, "collectd.org/"):
 			t.Errorf("the viewer depends on %s", p)
