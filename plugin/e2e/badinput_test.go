@@ -126,6 +126,11 @@ func TestBadRepliesKeepArchive(t *testing.T) {
 		if l := c.logLines("error", "panic"); len(l) > 0 {
 			t.Errorf("panic: %v", l)
 		}
+		// Two reads in one whole second make rrdtool refuse the later
+		// one and drop the rest of its cached batch: archived seconds lost.
+		if l := c.logLines("warning", "rrdtool plugin", "/rtorrent-main/", "minimum one second step"); len(l) > 0 {
+			t.Errorf("rrdtool refused the plugin's updates:\n%s", strings.Join(l, "\n"))
+		}
 		if n := len(c.logLines("error", `instance "main": cannot read rTorrent`)); n != 1 {
 			t.Errorf("%d errors for the outage, want 1", n)
 		}
