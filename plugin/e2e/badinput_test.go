@@ -92,7 +92,8 @@ func TestBadRepliesKeepArchive(t *testing.T) {
 	c.waitUpdate(t, ids[0], phase0End, 10*time.Second)
 	before := fetchSeconds(t, c.File(ids[0]), first.Time, phase0End)
 	if known(before, 0) < 2 {
-		t.Fatalf("only %d archived seconds of items_total before the bad replies: %v", known(before, 0), before)
+		t.Fatalf("only %d archived seconds of items_total before the bad replies: %v\nrrdtool refused: %q",
+			known(before, 0), before, c.logLines("warning", "rrdtool plugin", "/"+ids[0]+".rrd", "minimum one second step"))
 	}
 
 	// Phase 1: single sensors broken. Phase 2: every call faults.
