@@ -40,7 +40,9 @@ func (*configurer) Configure(_ context.Context, block cdconfig.Block) (err error
 	}
 	write := api.WriterFunc(plugin.Write)
 	for _, in := range res.Instances {
-		c, err := collector.New(in, log, write.Write)
+		// One guard per instance: its reads share a time per read, and
+		// collectd's rrdtool stores whole seconds (see OneReadPerSecond).
+		c, err := collector.New(in, log, collector.OneReadPerSecond(write.Write))
 		if err != nil {
 			log.Error(fmt.Sprintf("instance %q skipped: %v", in.Name, err))
 			continue

@@ -92,7 +92,8 @@ func TestBadRepliesKeepArchive(t *testing.T) {
 	c.waitUpdate(t, ids[0], phase0End, 10*time.Second)
 	before := fetchSeconds(t, c.File(ids[0]), first.Time, phase0End)
 	if known(before, 0) < 2 {
-		t.Fatalf("only %d archived seconds of items_total before the bad replies: %v", known(before, 0), before)
+		t.Fatalf("only %d archived seconds of items_total before the bad replies: %v\nrrdtool refused: %q",
+			known(before, 0), before, c.logLines("warning", "rrdtool plugin", "/"+ids[0]+".rrd", "minimum one second step"))
 	}
 
 	// Phase 1: single sensors broken. Phase 2: every call faults.
@@ -125,6 +126,11 @@ func TestBadRepliesKeepArchive(t *testing.T) {
 		}
 		if l := c.logLines("error", "panic"); len(l) > 0 {
 			t.Errorf("panic: %v", l)
+		}
+		// Two reads in one whole second make rrdtool refuse the later
+		// one and drop the rest of its cached batch: archived seconds lost.
+		if l := c.logLines("warning", "rrdtool plugin", "/rtorrent-main/", "minimum one second step"); len(l) > 0 {
+			t.Errorf("rrdtool refused the plugin's updates:\n%s", strings.Join(l, "\n"))
 		}
 		if n := len(c.logLines("error", `instance "main": cannot read rTorrent`)); n != 1 {
 			t.Errorf("%d errors for the outage, want 1", n)
