@@ -82,6 +82,9 @@ func TestImportRules(t *testing.T) {
 		}
 		for _, d := range p.Deps {
 			if dn, mine := rel(d); mine {
+				if dr, ok := ruleFor(dn); ok && dr.testOnly {
+					t.Errorf("%s links %s, which is for tests only", name, dn)
+				}
 				if !r.allows(dn) {
 					t.Errorf("%s links %s, which rule %q does not allow (docs/ARCHITECTURE.md)", name, dn, r.who)
 				}

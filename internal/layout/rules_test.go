@@ -18,6 +18,9 @@ type rule struct {
 	never []string
 	// stdOnly: who links the standard library alone.
 	stdOnly bool
+	// testOnly: who is test support; no package's code may link it,
+	// only tests may import it.
+	testOnly bool
 }
 
 // rules is the table docs/ARCHITECTURE.md explains, one row per folder.
@@ -31,6 +34,8 @@ var rules = []rule{
 	{who: "plugin", may: []string{"internal/catalogue", "internal/rtorrent", "internal/reader"}},
 	{who: "viewer", may: []string{"internal/catalogue"},
 		never: []string{"github.com/kolo/", "collectd.org/"}},
+	{who: "viewer/rrd/rrdtest", may: []string{"internal/testenv"},
+		never: []string{"github.com/kolo/", "collectd.org/"}, testOnly: true},
 	{who: "cmd/rtmon-probe", may: []string{"internal/rtorrent", "internal/reader"}},
 	{who: "cmd/rtmon-demo", may: []string{"internal/testenv", "internal/collectdconf"}},
 	{who: "bench", may: []string{"internal"}},

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/rtmon/rtmon/viewer/rrd/rrdtest"
 )
 
 // TestHeaderFetchMatchesLibrrd: for windows before, inside and across an
@@ -16,10 +18,10 @@ func TestHeaderFetchMatchesLibrrd(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.rrd")
 	now := time.Now().Unix()
 	last := now - now%3600
-	rrdtool(t, "create", path, "--start", fmt.Sprint(last-3600), "--step", "60",
+	rrdtest.RRDTool(t, "create", path, "--start", fmt.Sprint(last-3600), "--step", "60",
 		"DS:a:GAUGE:120:U:U", "DS:b:GAUGE:120:U:U",
 		"RRA:AVERAGE:0.5:1:1440", "RRA:AVERAGE:0.5:10:1008", "RRA:MAX:0.5:1:100", "RRA:AVERAGE:0.5:60:2000")
-	rrdtool(t, "update", path, fmt.Sprintf("%d:1:2", last))
+	rrdtest.RRDTool(t, "update", path, fmt.Sprintf("%d:1:2", last))
 	h, err := ReadHeader(path)
 	if err != nil {
 		t.Fatal(err)

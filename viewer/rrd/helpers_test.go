@@ -3,13 +3,11 @@ package rrd
 import (
 	"fmt"
 	"math"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
-	"github.com/rtmon/rtmon/internal/testenv"
+	"github.com/rtmon/rtmon/viewer/rrd/rrdtest"
 )
 
 // t0 is the start of every test file's data: a fixed, step-aligned time so
@@ -41,7 +39,7 @@ func (f *fixture) valueAt(ts int64) (float64, float64, bool) {
 func makeRRD(t testing.TB, dir, name string, scale float64) *fixture {
 	t.Helper()
 	f := &fixture{path: filepath.Join(dir, name)}
-	rrdtool(t, "create", f.path, "--start", fmt.Sprint(t0-step), "--step", fmt.Sprint(step),
+	rrdtest.RRDTool(t, "create", f.path, "--start", fmt.Sprint(t0-step), "--step", fmt.Sprint(step),
 		"DS:v:GAUGE:20:U:U", "DS:w:GAUGE:20:U:U",
 		"RRA:AVERAGE:0.5:1:100", "RRA:MAX:0.5:1:100")
 	args := []string{"update", f.path}
@@ -55,18 +53,8 @@ func makeRRD(t testing.TB, dir, name string, scale float64) *fixture {
 		f.w = append(f.w, w)
 		args = append(args, fmt.Sprintf("%d:%v:%s", t0+int64(i+1)*step, v, ws))
 	}
-	rrdtool(t, args...)
+	rrdtest.RRDTool(t, args...)
 	return f
-}
-
-func rrdtool(t testing.TB, args ...string) string {
-	t.Helper()
-	testenv.Need(t, "rrdtool")
-	out, err := exec.Command("rrdtool", args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("rrdtool %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
 }
 
 // sameFloat treats two NaNs as equal.

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rtmon/rtmon/viewer/rrd/rrdtest"
 )
 
 // TestCheckReadLock: with the real librrd the start-up check finds its
@@ -81,7 +83,7 @@ func TestFcntl64Intercepted(t *testing.T) {
 			}
 			unlock(t, f) // none taken, unless the override was missed
 			_, refused0 := readLockCounts()
-			lockFor(t, path, 2*time.Second)
+			rrdtest.LockFor(t, path, 2*time.Second)
 			if err := probeReadLock(entry, f.Fd()); !errors.Is(err, syscall.EAGAIN) {
 				t.Errorf("%s while a writer holds the file: %v, want EAGAIN", name, err)
 			}

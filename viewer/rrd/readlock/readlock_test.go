@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rtmon/rtmon/viewer/rrd"
+	"github.com/rtmon/rtmon/viewer/rrd/rrdtest"
 )
 
 // contend plays collectd's rrdtool plugin for the duration in spec
@@ -16,7 +17,7 @@ import (
 // half millisecond, releases it at once when granted, and prints "ready"
 // first and "refused R of N" at the end.
 func contend(spec string) int {
-	f, span, err := openSpec(spec)
+	f, span, err := rrdtest.OpenSpec(spec)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -50,7 +51,7 @@ func contend(spec string) int {
 // of the writer's tries were refused, out of how many, and the reads done.
 func readWhileWriting(t *testing.T, file string, span time.Duration, read func() error) (refused, tries, reads int) {
 	t.Helper()
-	lines := startChild(t, "RTMON_TEST_CONTEND", file, span, "ready")
+	lines := rrdtest.StartChild(t, "RTMON_TEST_CONTEND", file, span, "ready")
 	summary := make(chan string, 1)
 	go func() {
 		lines.Scan()
@@ -113,7 +114,7 @@ func TestReadsNeverRefuseWriters(t *testing.T) {
 func TestReadWaitsForWriter(t *testing.T) {
 	f := makeRRD(t, t.TempDir(), "h.rrd")
 	_, refused0 := readLockCounts()
-	lockFor(t, f.path, 60*time.Millisecond)
+	rrdtest.LockFor(t, f.path, 60*time.Millisecond)
 	if _, err := rrd.Fetch(f.path, "AVERAGE", t0, t0+nUpd*step, step); err != nil {
 		t.Fatalf("a write lock held for 60 ms: %v, want the read to wait it out", err)
 	}
