@@ -18,7 +18,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -31,10 +30,11 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rtmon/rtmon/internal/testenv"
 )
 
 func main() {
@@ -87,7 +87,7 @@ func run(viewer, dir string, files, heavyRows, clients int, duration, sample tim
 	if err := waitUp(base, exited); err != nil {
 		return err
 	}
-	idle := status(cmd.Process.Pid, "VmRSS")
+	idle := testenv.ProcStatus(cmd.Process.Pid, "VmRSS")
 	fmt.Printf("viewer %s pid %d on %s, idle RSS %d MiB\n", viewer, cmd.Process.Pid, addr, idle>>20)
 
 	ctx, cancel := context.WithTimeout(context.Background(), duration)
@@ -111,9 +111,9 @@ func run(viewer, dir string, files, heavyRows, clients int, duration, sample tim
 				return
 			case <-every.C:
 				fmt.Printf("  at %2.0f s: RSS %d MiB, VmHWM %d MiB\n", time.Since(begun).Seconds(),
-					status(cmd.Process.Pid, "VmRSS")>>20, status(cmd.Process.Pid, "VmHWM")>>20)
+					testenv.ProcStatus(cmd.Process.Pid, "VmRSS")>>20, testenv.ProcStatus(cmd.Process.Pid, "VmHWM")>>20)
 			case <-tick.C:
-				rss, hwm := status(cmd.Process.Pid, "VmRSS"), status(cmd.Process.Pid, "VmHWM")
+				rss, hwm := testenv.ProcStatus(cmd.Process.Pid, "VmRSS"), testenv.ProcStatus(cmd.Process.Pid, "VmHWM")
 				peakRSS.Store(max(peakRSS.Load(), rss))
 				peakHWM.Store(max(peakHWM.Load(), hwm))
 				if rss > killAt && !killed.Swap(true) {
@@ -152,7 +152,7 @@ func run(viewer, dir string, files, heavyRows, clients int, duration, sample tim
 		}(c)
 	}
 	wg.Wait()
-	hwm := max(peakHWM.Load(), status(cmd.Process.Pid, "VmHWM"))
+	hwm := max(peakHWM.Load(), testenv.ProcStatus(cmd.Process.Pid, "VmHWM"))
 
 	fmt.Printf("%d clients for %v: %d requests\n", clients, duration, len(lat))
 	kinds := make([]string, 0, len(codes))
@@ -270,21 +270,4 @@ func waitUp(base string, exited <-chan error) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return errors.New("viewer did not answer within 10 s")
-}
-
-// status reads a kB field of /proc/<pid>/status, in bytes.
-func status(pid int, field string) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return n << 10
-		}
-	}
-	return 0
 }

@@ -1,7 +1,6 @@
 package graphs
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtmon/rtmon/internal/testenv"
 	"github.com/rtmon/rtmon/viewer/query"
 )
 
@@ -62,7 +62,7 @@ wait:
 		case err = <-done:
 			break wait
 		case <-tick.C:
-			rss := procStatus(cmd.Process.Pid, "VmRSS")
+			rss := testenv.ProcStatus(cmd.Process.Pid, "VmRSS")
 			peak = max(peak, rss)
 			if rss > killAt && !killed {
 				killed = true
@@ -136,23 +136,5 @@ func TestWorstRequestChild(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	fmt.Printf("VmHWM-bytes %d\n", procStatus(os.Getpid(), "VmHWM"))
-}
-
-// procStatus reads a "kB" field of /proc/<pid>/status, in bytes (0 when
-// the process is gone).
-func procStatus(pid int, field string) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return n << 10
-		}
-	}
-	return 0
+	fmt.Printf("VmHWM-bytes %d\n", testenv.ProcStatus(os.Getpid(), "VmHWM"))
 }
