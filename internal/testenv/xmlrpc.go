@@ -301,84 +301,93 @@ func decodeTyped(d *xml.Decoder, se xml.StartElement) (any, error) {
 	return nil, fmt.Errorf("xmlrpc: unknown type <%s>", se.Name.Local)
 }
 
+// eachChild reads tokens up to the end of the element d is inside and
+// calls fn for every child element start (fn must consume the child);
+// array, struct and member all have this shape.
+func eachChild(d *xml.Decoder, fn func(se xml.StartElement) error) error {
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return fmt.Errorf("xmlrpc: %w", err)
+		}
+		switch tk := tok.(type) {
+		case xml.StartElement:
+			if err := fn(tk); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			return nil
+		}
+	}
+}
+
 func decodeArray(d *xml.Decoder) (any, error) {
 	if err := expectStart(d, "data"); err != nil {
 		return nil, err
 	}
 	out := []any{}
-	for {
-		tok, err := d.Token()
+	err := eachChild(d, func(se xml.StartElement) error {
+		if se.Name.Local != "value" {
+			return fmt.Errorf("xmlrpc: <%s> in array", se.Name.Local)
+		}
+		v, err := decodeValue(d)
 		if err != nil {
-			return nil, fmt.Errorf("xmlrpc: %w", err)
+			return err
 		}
-		switch tk := tok.(type) {
-		case xml.StartElement:
-			if tk.Name.Local != "value" {
-				return nil, fmt.Errorf("xmlrpc: <%s> in array", tk.Name.Local)
-			}
-			v, err := decodeValue(d)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, v)
-		case xml.EndElement: // </data>
-			return out, skipToEnd(d) // </array>
-		}
+		out = append(out, v)
+		return nil
+	})
+	if err != nil { // else eachChild stopped at </data>
+		return nil, err
 	}
+	return out, skipToEnd(d) // </array>
 }
 
 func decodeStruct(d *xml.Decoder) (any, error) {
 	out := map[string]any{}
-	for {
-		tok, err := d.Token()
+	err := eachChild(d, func(se xml.StartElement) error {
+		if se.Name.Local != "member" {
+			return fmt.Errorf("xmlrpc: <%s> in struct", se.Name.Local)
+		}
+		name, v, err := decodeMember(d)
 		if err != nil {
-			return nil, fmt.Errorf("xmlrpc: %w", err)
+			return err
 		}
-		switch tk := tok.(type) {
-		case xml.StartElement:
-			if tk.Name.Local != "member" {
-				return nil, fmt.Errorf("xmlrpc: <%s> in struct", tk.Name.Local)
-			}
-			name, v, err := decodeMember(d)
-			if err != nil {
-				return nil, err
-			}
-			out[name] = v
-		case xml.EndElement: // </struct>
-			return out, nil
-		}
+		out[name] = v
+		return nil
+	})
+	if err != nil { // else eachChild stopped at </struct>
+		return nil, err
 	}
+	return out, nil
 }
 
 func decodeMember(d *xml.Decoder) (string, any, error) {
 	var name string
 	var val any
 	seenVal := false
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return "", nil, fmt.Errorf("xmlrpc: %w", err)
-		}
-		switch tk := tok.(type) {
-		case xml.StartElement:
-			switch tk.Name.Local {
-			case "name":
-				if err := d.DecodeElement(&name, &tk); err != nil {
-					return "", nil, fmt.Errorf("xmlrpc: member name: %w", err)
-				}
-			case "value":
-				if val, err = decodeValue(d); err != nil {
-					return "", nil, err
-				}
-				seenVal = true
-			default:
-				return "", nil, fmt.Errorf("xmlrpc: <%s> in member", tk.Name.Local)
+	err := eachChild(d, func(se xml.StartElement) error {
+		switch se.Name.Local {
+		case "name":
+			if err := d.DecodeElement(&name, &se); err != nil {
+				return fmt.Errorf("xmlrpc: member name: %w", err)
 			}
-		case xml.EndElement: // </member>
-			if !seenVal {
-				return "", nil, fmt.Errorf("xmlrpc: member %q without value", name)
+		case "value":
+			var err error
+			if val, err = decodeValue(d); err != nil {
+				return err
 			}
-			return name, val, nil
+			seenVal = true
+		default:
+			return fmt.Errorf("xmlrpc: <%s> in member", se.Name.Local)
 		}
+		return nil
+	})
+	if err != nil { // else eachChild stopped at </member>
+		return "", nil, err
 	}
+	if !seenVal {
+		return "", nil, fmt.Errorf("xmlrpc: member %q without value", name)
+	}
+	return name, val, nil
 }
