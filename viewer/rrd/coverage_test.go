@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtmon/rtmon/viewer/rrd/rrdtest"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 )
 
 // TestHeaderFetchMatchesLibrrd: for windows before, inside and across an
@@ -18,10 +18,10 @@ func TestHeaderFetchMatchesLibrrd(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.rrd")
 	now := time.Now().Unix()
 	last := now - now%3600
-	rrdtest.RRDTool(t, "create", path, "--start", fmt.Sprint(last-3600), "--step", "60",
+	collectdenv.Rrdtool(t, "create", path, "--start", fmt.Sprint(last-3600), "--step", "60",
 		"DS:a:GAUGE:120:U:U", "DS:b:GAUGE:120:U:U",
 		"RRA:AVERAGE:0.5:1:1440", "RRA:AVERAGE:0.5:10:1008", "RRA:MAX:0.5:1:100", "RRA:AVERAGE:0.5:60:2000")
-	rrdtest.RRDTool(t, "update", path, fmt.Sprintf("%d:1:2", last))
+	collectdenv.Rrdtool(t, "update", path, fmt.Sprintf("%d:1:2", last))
 	h, err := ReadHeader(path)
 	if err != nil {
 		t.Fatal(err)

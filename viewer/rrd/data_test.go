@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtmon/rtmon/viewer/rrd/rrdtest"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 )
 
 // checkRows compares rows against what the fixture wrote, by timestamp.
@@ -85,7 +85,7 @@ func TestFetch(t *testing.T) {
 func TestLastUpdate(t *testing.T) {
 	f := makeRRD(t, t.TempDir(), "a.rrd", 1)
 	// Ground truth: one more update through the rrdtool command line.
-	rrdtest.RRDTool(t, "update", f.path, "1700000110:42.5:U")
+	collectdenv.Rrdtool(t, "update", f.path, "1700000110:42.5:U")
 	last, vals, err := LastUpdate(f.path)
 	if err != nil {
 		t.Fatal(err)
@@ -201,8 +201,8 @@ func TestFetchCFMatching(t *testing.T) {
 	dir := t.TempDir()
 	onePDP, twoPDP := dir+"/one.rrd", dir+"/two.rrd"
 	for _, c := range []struct{ path, rra string }{{onePDP, "RRA:AVERAGE:0.5:1:100"}, {twoPDP, "RRA:AVERAGE:0.5:2:100"}} {
-		rrdtest.RRDTool(t, "create", c.path, "--start", "1699999990", "--step", "10", "DS:v:GAUGE:20:U:U", c.rra)
-		rrdtest.RRDTool(t, "update", c.path, "1700000010:1", "1700000020:5", "1700000030:3", "1700000040:9")
+		collectdenv.Rrdtool(t, "create", c.path, "--start", "1699999990", "--step", "10", "DS:v:GAUGE:20:U:U", c.rra)
+		collectdenv.Rrdtool(t, "update", c.path, "1700000010:1", "1700000020:5", "1700000030:3", "1700000040:9")
 	}
 	r, err := Fetch(onePDP, "MIN", t0, t0+40, 0)
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/rtmon/rtmon/viewer/rrd/rrdtest"
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 )
 
 // t0 is the start of every test file's data: a fixed, step-aligned time so
@@ -39,7 +39,7 @@ func (f *fixture) valueAt(ts int64) (float64, float64, bool) {
 func makeRRD(t testing.TB, dir, name string, scale float64) *fixture {
 	t.Helper()
 	f := &fixture{path: filepath.Join(dir, name)}
-	rrdtest.RRDTool(t, "create", f.path, "--start", fmt.Sprint(t0-step), "--step", fmt.Sprint(step),
+	collectdenv.Rrdtool(t, "create", f.path, "--start", fmt.Sprint(t0-step), "--step", fmt.Sprint(step),
 		"DS:v:GAUGE:20:U:U", "DS:w:GAUGE:20:U:U",
 		"RRA:AVERAGE:0.5:1:100", "RRA:MAX:0.5:1:100")
 	args := []string{"update", f.path}
@@ -53,7 +53,7 @@ func makeRRD(t testing.TB, dir, name string, scale float64) *fixture {
 		f.w = append(f.w, w)
 		args = append(args, fmt.Sprintf("%d:%v:%s", t0+int64(i+1)*step, v, ws))
 	}
-	rrdtest.RRDTool(t, args...)
+	collectdenv.Rrdtool(t, args...)
 	return f
 }
 

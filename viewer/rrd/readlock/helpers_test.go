@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 	"github.com/rtmon/rtmon/viewer/rrd"
 	"github.com/rtmon/rtmon/viewer/rrd/rrdtest"
 )
@@ -40,13 +41,13 @@ type fixture struct{ path string }
 func makeRRD(t testing.TB, dir, name string) *fixture {
 	t.Helper()
 	f := &fixture{path: filepath.Join(dir, name)}
-	rrdtest.RRDTool(t, "create", f.path, "--start", fmt.Sprint(t0-step), "--step", fmt.Sprint(step),
+	collectdenv.Rrdtool(t, "create", f.path, "--start", fmt.Sprint(t0-step), "--step", fmt.Sprint(step),
 		"DS:v:GAUGE:20:U:U", "RRA:AVERAGE:0.5:1:100")
 	args := []string{"update", f.path}
 	for i := 0; i < nUpd; i++ {
 		args = append(args, fmt.Sprintf("%d:%d", t0+int64(i+1)*step, i+1))
 	}
-	rrdtest.RRDTool(t, args...)
+	collectdenv.Rrdtool(t, args...)
 	return f
 }
 

@@ -1,3 +1,8 @@
+// Package rrdtest is what the tests of viewer/rrd and viewer/rrd/readlock
+// share: a child process that holds an RRD file's fcntl write lock the
+// way collectd does while writing. It is for tests only (internal/layout's
+// rules fail a package whose code links it), and it does not import
+// viewer/rrd, so that package's own tests can use it without a cycle.
 package rrdtest
 
 import (
