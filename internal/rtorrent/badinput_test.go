@@ -1,12 +1,10 @@
 package rtorrent
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -194,7 +192,7 @@ func TestBadMulticallEntries(t *testing.T) {
 //	go test -run XXX -bench HugeScanReply -benchmem ./internal/rtorrent/
 func BenchmarkHugeScanReply(b *testing.B) {
 	body := hugeScanBody(100000, 200)
-	url := fakeSCGIB(b, func(c net.Conn) { reply(c, body) })
+	url := fakeSCGI(b, func(c net.Conn, _ string) { reply(c, body) })
 	c, err := New(Config{Name: "main", URL: url, Timeout: time.Minute})
 	if err != nil {
 		b.Fatal(err)
@@ -232,29 +230,4 @@ func hugeScanBody(n, msgLen int) string {
 	}
 	sb.WriteString("</data></array></value></param>\n</params>\n</methodResponse>\n")
 	return sb.String()
-}
-
-// fakeSCGIB is fakeSCGI for benchmarks.
-func fakeSCGIB(b *testing.B, handle func(c net.Conn)) string {
-	sock := filepath.Join(b.TempDir(), "rpc.sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if _, err := readSCGIRequest(bufio.NewReader(c)); err == nil {
-					handle(c)
-				}
-			}()
-		}
-	}()
-	return "scgi://" + sock
 }

@@ -16,8 +16,9 @@ import (
 )
 
 // fakeSCGI is an SCGI server for the faults a real rTorrent can't be made
-// to produce. handle gets the connection after the request has been read.
-func fakeSCGI(t *testing.T, handle func(c net.Conn, body string)) string {
+// to produce (and for benchmarks). handle gets the connection after the
+// request has been read.
+func fakeSCGI(t testing.TB, handle func(c net.Conn, body string)) string {
 	t.Helper()
 	sock := filepath.Join(t.TempDir(), "rpc.sock")
 	ln, err := net.Listen("unix", sock)
