@@ -74,8 +74,8 @@ func (o *options) start(tb *testenv.Runner) *stack {
 		tb.Fatalf("collectd config: %v", err)
 	}
 
-	s.with = testenv.StartDaemon(tb, "collectd", "/usr/sbin/collectd", []string{"-f", "-C", s.withConf.Conf}, s.withConf.Dir, filepath.Join(s.withConf.Dir, "collectd.out"))
-	s.base = testenv.StartDaemon(tb, "collectd", "/usr/sbin/collectd", []string{"-f", "-C", base.Conf}, base.Dir, filepath.Join(base.Dir, "collectd.out"))
+	s.with = testenv.StartCollectd(tb, s.withConf.Conf, testenv.CollectdOptions{Dir: s.withConf.Dir, Log: filepath.Join(s.withConf.Dir, "collectd.out")})
+	s.base = testenv.StartCollectd(tb, base.Conf, testenv.CollectdOptions{Dir: base.Dir, Log: filepath.Join(base.Dir, "collectd.out")})
 	// Ready when the plugin has dispatched values for both instances.
 	deadline := time.Now().Add(60 * time.Second)
 	for {

@@ -56,7 +56,7 @@ func (o *options) start(tb *testenv.Runner) *stack {
 	if err != nil {
 		tb.Fatalf("collectd config: %v", err)
 	}
-	s.collectd = testenv.StartDaemon(tb, "collectd", "/usr/sbin/collectd", []string{"-f", "-C", conf.Conf}, s.dir, filepath.Join(s.dir, "collectd.log"))
+	s.collectd = testenv.StartCollectd(tb, conf.Conf, testenv.CollectdOptions{Dir: s.dir, Log: filepath.Join(s.dir, "collectd.log")})
 	waitFor(tb, 20*time.Second, "collectd's unixsock "+conf.Socket, func() bool {
 		_, err := os.Stat(conf.Socket)
 		return err == nil

@@ -2,7 +2,6 @@ package collectdconf
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,9 +57,7 @@ func TestStageRefuses(t *testing.T) {
 // plugin block is left out so no rtorrent.so is needed: rtorrent.conf's
 // LoadPlugin is dropped from the staged copy for this check.
 func TestWriteMainPassesCollectd(t *testing.T) {
-	if _, err := os.Stat("/usr/sbin/collectd"); err != nil {
-		t.Fatalf("collectd not installed (make deps installs it): %v", err)
-	}
+	testenv.Need(t, testenv.CollectdBin)
 	dir, err := os.MkdirTemp("", "cc")
 	if err != nil {
 		t.Fatal(err)
@@ -76,8 +73,7 @@ func TestWriteMainPassesCollectd(t *testing.T) {
 	if err := WriteMain(l, "cc-test", 2*time.Second, dir, ""); err != nil {
 		t.Fatal(err)
 	}
-	testenv.Need(t, "/usr/sbin/collectd")
-	out, err := exec.Command("/usr/sbin/collectd", "-T", "-C", l.Conf).CombinedOutput()
+	out, err := testenv.RunCollectd(t, nil, "-T", "-C", l.Conf)
 	if err != nil {
 		t.Fatalf("collectd -T: %v\n%s", err, out)
 	}

@@ -8,7 +8,8 @@ import (
 // Daemon is a program a test or a Runner started with StartDaemon: in its
 // own process group, output appended to a log file, killed by the kernel
 // if the starting program dies, and stopped at cleanup. rtmon-demo and the
-// benchmarks start collectd and the viewer this way.
+// benchmarks start the viewer this way, and every collectd starts so
+// through StartCollectd.
 type Daemon struct{ p *proc }
 
 // StartDaemon starts path with args in dir, its output in logPath. It
@@ -18,8 +19,14 @@ type Daemon struct{ p *proc }
 // naming the program when it is missing.
 func StartDaemon(t TB, name, path string, args []string, dir, logPath string) *Daemon {
 	t.Helper()
+	return startDaemon(t, name, path, args, nil, dir, logPath)
+}
+
+// startDaemon is StartDaemon with an environment (nil inherits ours).
+func startDaemon(t TB, name, path string, args, env []string, dir, logPath string) *Daemon {
+	t.Helper()
 	Need(t, path)
-	p, err := startProc(name, path, args, nil, dir, logPath, nil)
+	p, err := startProc(name, path, args, env, dir, logPath, nil)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -42,6 +49,9 @@ func (d *Daemon) Log() string { return d.p.log }
 // Exited reports whether it is gone.
 func (d *Daemon) Exited() bool { return d.p.exited() }
 
-// Stop sends SIGTERM, waits up to 10 s, then kills what is left of its
-// process group. Stopping a stopped daemon does nothing more.
-func (d *Daemon) Stop() { d.p.stop(syscall.SIGTERM, 10*time.Second) }
+// Stop sends SIGCONT (a paused daemon cannot act on SIGTERM) and SIGTERM,
+// waits up to 10 s, then kills what is left of its process group.
+// Stopping a stopped daemon does nothing more.
+func (d *Daemon) Stop() { d.p.stop(sigterm, 10*time.Second) }
+
+const sigterm = syscall.SIGTERM

@@ -1,7 +1,11 @@
 // Package testenv starts real components on loopback for tests and
 // benchmarks: rTorrent (SCGI on a unix socket or TCP), opentracker, a
 // seeding and a leeching rTorrent that move real data between them, and
-// nginx serving rTorrent's SCGI as HTTP /RPC2 behind basic auth.
+// nginx serving rTorrent's SCGI as HTTP /RPC2 behind basic auth, and
+// collectd: StartCollectd is the one way tests, benchmarks and the demo
+// run it (always -f unless a fork-guard test says otherwise), RunCollectd
+// the one way to run it to its end (-t, -T). A program without a
+// testing.TB (TestMain, the demo, bench) passes a Runner.
 //
 // Every component runs from its Debian binary in a private temporary
 // directory, listens on loopback only, and is stopped through t.Cleanup,

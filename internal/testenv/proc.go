@@ -172,15 +172,18 @@ func (p *proc) kill() {
 	<-p.done
 }
 
-// stop asks politely with sig, waits up to grace, then kills.
-func (p *proc) stop(sig syscall.Signal, grace time.Duration) {
+// stop asks politely with sig, waits up to grace, then kills. It reports
+// whether the process ended within grace.
+func (p *proc) stop(sig syscall.Signal, grace time.Duration) (graceful bool) {
 	p.signalGroup(syscall.SIGCONT) // a paused daemon cannot act on SIGTERM
 	p.signal(sig)
 	select {
 	case <-p.done:
+		graceful = true
 	case <-time.After(grace):
 	}
 	p.kill()
+	return graceful
 }
 
 // waitStopped waits until all threads of the process are stopped (state

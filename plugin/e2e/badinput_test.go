@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -317,7 +316,7 @@ func TestBadConfigValues(t *testing.T) {
 
 	t.Run("syntax error stops collectd", func(t *testing.T) {
 		d := newCollectdDir(t, pluginBlock(instance("main", url, "Timeout")))
-		out, err := exec.Command(collectdBin, "-T", "-C", d.Conf).CombinedOutput()
+		out, err := testenv.RunCollectd(t, nil, "-T", "-C", d.Conf)
 		if err == nil {
 			t.Fatalf("collectd -T accepted an option without a value:\n%s", out)
 		}

@@ -2,10 +2,8 @@ package e2e
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -14,9 +12,8 @@ import (
 )
 
 const (
-	collectdBin = "/usr/sbin/collectd"
-	host        = "rtmon-e2e"
-	interval    = time.Second
+	host     = "rtmon-e2e"
+	interval = time.Second
 )
 
 // snippetDir is the repository's collectd.conf.d, what users install.
@@ -26,8 +23,7 @@ const snippetDir = "../../collectd.conf.d"
 type Collectd struct {
 	Dir, Conf, Log, DataDir, Sock, PIDFile string
 
-	cmd  *exec.Cmd
-	done chan struct{}
+	d *testenv.Daemon // the collectd start began, nil before
 }
 
 // newCollectdDir makes a short directory (unix socket paths are limited
@@ -71,39 +67,38 @@ var instance = collectdconf.Instance
 // pluginBlock wraps instances in <Plugin rtorrent>.
 var pluginBlock = collectdconf.PluginBlock
 
-// startForeground runs collectd -f in its own process group; cleanup
-// stops it (SIGTERM, then SIGKILL to the group).
+// startForeground runs collectd -f through testenv.StartCollectd;
+// cleanup stops it (SIGTERM, then SIGKILL to the group).
 func (c *Collectd) startForeground(t *testing.T) {
 	t.Helper()
-	c.start(t, []string{"-f", "-C", c.Conf}, os.Environ())
+	c.start(t, testenv.CollectdOptions{})
+}
+
+// start runs collectd through testenv.StartCollectd, the one way tests
+// start it, with the output in Dir/stdout.log. Cleanup stops it and fails
+// the test when SIGTERM was ignored for 10 s.
+func (c *Collectd) start(t *testing.T, o testenv.CollectdOptions) {
+	t.Helper()
+	o.Dir = c.Dir
+	c.d = testenv.StartCollectd(t, c.Conf, o)
+	// Runs before StartCollectd's own cleanup, which then has nothing to do.
+	t.Cleanup(func() { c.stop(t) })
 }
 
 // stop sends SIGTERM and waits; it reports how long collectd took.
 func (c *Collectd) stop(t *testing.T) time.Duration {
-	if c.cmd == nil || c.cmd.Process == nil {
+	if c.d == nil {
 		return 0
 	}
-	start := time.Now()
-	c.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-c.done:
-	case <-time.After(10 * time.Second):
-		t.Errorf("collectd ignored SIGTERM for 10 s; killing its process group")
-		syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
-		<-c.done
+	took, graceful := c.d.StopWithin(10 * time.Second)
+	if !graceful {
+		t.Errorf("collectd ignored SIGTERM for 10 s; killed its process group")
 	}
-	return time.Since(start)
+	return took
 }
 
 // running reports whether collectd (started in the foreground) is alive.
-func (c *Collectd) running() bool {
-	select {
-	case <-c.done:
-		return false
-	default:
-		return true
-	}
-}
+func (c *Collectd) running() bool { return c.d != nil && !c.d.Exited() }
 
 // File is the RRD file of an identifier, as docs/metrics.md documents:
 // DataDir/<host>/<plugin>[-<instance>]/<type>[-<type instance>].rrd.

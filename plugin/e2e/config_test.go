@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -102,10 +101,10 @@ func TestSnippetsPassConfigTest(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if out, err := exec.Command(collectdBin, "-t", "-C", path).CombinedOutput(); err != nil {
+			if out, err := testenv.RunCollectd(t, nil, "-t", "-C", path); err != nil {
 				t.Fatalf("collectd -t -C %s: %v\n%s", path, err, out)
 			}
-			out, err := exec.Command(collectdBin, "-T", "-C", path).CombinedOutput()
+			out, err := testenv.RunCollectd(t, nil, "-T", "-C", path)
 			if err != nil {
 				t.Fatalf("collectd -T -C %s: %v\n%s", path, err, out)
 			}
@@ -143,11 +142,11 @@ func TestSnippetsPassConfigTest(t *testing.T) {
 	} {
 		path := filepath.Join(c.Dir, "broken.conf")
 		os.WriteFile(path, []byte(fmt.Sprintf("BaseDir %q\n%s", c.Dir, body)), 0o644)
-		out, err := exec.Command(collectdBin, "-T", "-C", path).CombinedOutput()
+		out, err := testenv.RunCollectd(t, nil, "-T", "-C", path)
 		if err == nil && !strings.Contains(strings.ToLower(string(out)), "failed") {
 			t.Errorf("collectd -T passed a config with a %s:\n%s", name, out)
 		}
-		if _, err := exec.Command(collectdBin, "-t", "-C", path).CombinedOutput(); err != nil {
+		if _, err := testenv.RunCollectd(t, nil, "-t", "-C", path); err != nil {
 			t.Logf("collectd -t now rejects a %s (it did not in 5.12.0): %v", name, err)
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -48,9 +47,9 @@ func TestWithoutForeground(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newCollectdDir(t, pluginBlock(instance("main", fmt.Sprintf("URL %q", rt.URL))))
-			env := os.Environ()
+			var env []string
 			if tc.env != "" {
-				env = append(env, fmt.Sprintf(tc.env, c.Dir))
+				env = []string{fmt.Sprintf(tc.env, c.Dir)}
 			}
 			pid := c.startDaemon(t, env)
 			line := c.waitLog(t, 10*time.Second, "error", "rtorrent plugin: NOT STARTED")
@@ -102,7 +101,7 @@ func TestSystemdNotify(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	c.start(t, []string{"-C", c.Conf}, append(os.Environ(), "NOTIFY_SOCKET="+notify))
+	c.start(t, testenv.CollectdOptions{NoForeground: true, Env: []string{"NOTIFY_SOCKET=" + notify}})
 	l.SetReadDeadline(time.Now().Add(10 * time.Second))
 	buf := make([]byte, 256)
 	n, err := l.Read(buf)
@@ -124,12 +123,10 @@ func TestSystemdNotify(t *testing.T) {
 
 // startDaemon runs collectd without -f. Its parent exits at once; the
 // daemonized child writes PIDFile. Cleanup kills the child by its pid if
-// it is still there.
+// it is still there. env is added to the inherited environment.
 func (c *Collectd) startDaemon(t *testing.T, env []string) int {
 	t.Helper()
-	cmd := exec.Command(collectdBin, "-C", c.Conf)
-	cmd.Env = env
-	out, err := cmd.CombinedOutput()
+	out, err := testenv.RunCollectd(t, env, "-C", c.Conf)
 	if err != nil {
 		t.Fatalf("collectd (daemonizing) failed: %v: %s", err, out)
 	}
@@ -157,26 +154,6 @@ func (c *Collectd) startDaemon(t *testing.T, env []string) int {
 		t.Logf("daemon pid %d has parent %d, not this test (%d)", pid, ppid, os.Getpid())
 	}
 	return pid
-}
-
-// start runs collectd with args in its own process group; cleanup stops it.
-func (c *Collectd) start(t *testing.T, args, env []string) {
-	t.Helper()
-	out, err := os.Create(filepath.Join(c.Dir, "stdout.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.cmd = exec.Command(collectdBin, args...)
-	c.cmd.Stdout, c.cmd.Stderr = out, out
-	c.cmd.Env = env
-	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	out.Close()
-	c.done = make(chan struct{})
-	go func() { c.cmd.Wait(); close(c.done) }()
-	t.Cleanup(func() { c.stop(t) })
 }
 
 // reap waits up to timeout for pid (our child, thanks to the subreaper

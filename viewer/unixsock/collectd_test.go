@@ -2,6 +2,7 @@ package unixsock
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,35 +15,34 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/rtmon/rtmon/internal/testenv"
 )
 
-const (
-	collectdBin  = "/usr/sbin/collectd"
-	testHostname = "rtmon-test"
-)
+const testHostname = "rtmon-test"
 
 // collectdProc is one real collectd started for this package's tests.
 type collectdProc struct {
 	dir, sock, datadir string
-	cmd                *exec.Cmd
-	exited             chan struct{}
+	d                  *testenv.Daemon
 }
 
+// shared is the collectd the tests share. TestMain has no testing.TB, so
+// it is started under a testenv.Runner, whose Stop (from TestMain) runs
+// the same cleanups a test's would.
 var shared struct {
-	once sync.Once
-	proc *collectdProc
-	err  error
+	once   sync.Once
+	runner *testenv.Runner
+	proc   *collectdProc
+	err    error
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if shared.proc != nil {
-		shared.proc.stop()
+	if shared.runner != nil {
+		shared.runner.Stop()
 	}
 	os.Exit(code)
 }
@@ -52,7 +52,7 @@ func TestMain(m *testing.M) {
 // except PUTVALs under names of the tests' own.
 func realCollectd(t *testing.T) *collectdProc {
 	t.Helper()
-	testenv.Need(t, collectdBin)
+	testenv.Need(t, testenv.CollectdBin)
 	shared.once.Do(func() { shared.proc, shared.err = startCollectd() })
 	if shared.err != nil {
 		t.Fatalf("starting collectd: %v", shared.err)
@@ -60,13 +60,28 @@ func realCollectd(t *testing.T) *collectdProc {
 	return shared.proc
 }
 
-func startCollectd() (*collectdProc, error) {
+// startCollectd starts collectd through testenv.StartCollectd under a
+// Runner, turning the Runner's Fatalf into an error with what it said.
+func startCollectd() (p *collectdProc, err error) {
+	var said bytes.Buffer
+	r := testenv.NewRunner(&said, "collectd")
+	shared.runner = r
+	defer func() {
+		if rec := recover(); rec != nil {
+			if !testenv.IsFatal(rec) {
+				panic(rec)
+			}
+			r.Stop()
+			p, err = nil, errors.New(strings.TrimSpace(said.String()))
+		}
+	}()
 	// A short directory: unix socket paths are limited to 108 bytes.
 	dir, err := os.MkdirTemp("", "rtmon-cd")
 	if err != nil {
 		return nil, err
 	}
-	p := &collectdProc{dir: dir, sock: filepath.Join(dir, "sock"), datadir: filepath.Join(dir, "rrd"), exited: make(chan struct{})}
+	r.Cleanup(func() { os.RemoveAll(dir) })
+	p = &collectdProc{dir: dir, sock: filepath.Join(dir, "sock"), datadir: filepath.Join(dir, "rrd")}
 	group := "root"
 	if g, err := user.LookupGroupId(strconv.Itoa(os.Getgid())); err == nil {
 		group = g.Name // without it, unixsock warns "No such group: `collectd'"
@@ -103,19 +118,8 @@ LoadPlugin rrdtool
 	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 		return nil, err
 	}
-	out, err := os.Create(filepath.Join(dir, "stdout.log"))
-	if err != nil {
-		return nil, err
-	}
-	// -f: collectd must not fork (DESIGN.md); its own process group so
-	// that stop can signal everything it started.
-	p.cmd = exec.Command(collectdBin, "-f", "-C", confPath)
-	p.cmd.Stdout, p.cmd.Stderr = out, out
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := p.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() { p.cmd.Wait(); out.Close(); close(p.exited) }()
+	// -f, its own process group, SIGTERM then SIGKILL at r.Stop.
+	p.d = testenv.StartCollectd(r, confPath, testenv.CollectdOptions{Dir: dir})
 
 	// Ready when the socket answers and load and cpu have values (cpu
 	// needs two reads to make a rate). Checked with a plain connection,
@@ -126,14 +130,11 @@ LoadPlugin rrdtool
 			containsSuffix(lines, " "+testHostname+"/cpu-0/cpu-idle") {
 			return p, nil
 		}
-		select {
-		case <-p.exited:
-			return nil, fmt.Errorf("collectd exited: %s", p.log())
-		default:
+		if p.d.Exited() {
+			r.Fatalf("collectd exited: %s", p.log())
 		}
 		if time.Now().After(deadline) {
-			p.stop()
-			return nil, fmt.Errorf("collectd has no load or cpu value after 15 s: %s", p.log())
+			r.Fatalf("collectd has no load or cpu value after 15 s: %s", p.log())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -143,20 +144,6 @@ func (p *collectdProc) log() string {
 	a, _ := os.ReadFile(filepath.Join(p.dir, "stdout.log"))
 	b, _ := os.ReadFile(filepath.Join(p.dir, "collectd.log"))
 	return string(a) + string(b)
-}
-
-// stop sends SIGTERM to collectd's process group, then SIGKILL if it has
-// not exited in 5 s (its rrdtool queue thread can take a few seconds).
-func (p *collectdProc) stop() {
-	pgid := p.cmd.Process.Pid
-	syscall.Kill(-pgid, syscall.SIGTERM)
-	select {
-	case <-p.exited:
-	case <-time.After(5 * time.Second):
-		syscall.Kill(-pgid, syscall.SIGKILL)
-		<-p.exited
-	}
-	os.RemoveAll(p.dir)
 }
 
 // rawCommand sends one command on a fresh connection and returns the

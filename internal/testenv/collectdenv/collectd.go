@@ -15,8 +15,9 @@ import (
 	"github.com/rtmon/rtmon/internal/testenv"
 )
 
-// CollectdBin is Debian's collectd.
-const CollectdBin = "/usr/sbin/collectd"
+// CollectdBin is Debian's collectd, testenv.CollectdBin, for the viewer
+// tests' Need checks.
+const CollectdBin = testenv.CollectdBin
 
 // Instance is one <Instance> of the rTorrent plugin.
 type Instance struct {

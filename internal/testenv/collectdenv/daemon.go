@@ -10,7 +10,7 @@ import (
 
 // Daemon is one collectd process: the one StartCollectd began, or one a
 // fault test started again itself after stopping it (same socket, DataDir
-// and log). It is a testenv.Daemon: its own process group, output
+// and log). It is the testenv.Daemon testenv.StartCollectd returns: its own process group, output
 // appended to the directory's stdout.log, stopped at cleanup.
 type Daemon struct{ *testenv.Daemon }
 
@@ -19,7 +19,7 @@ type Daemon struct{ *testenv.Daemon }
 // have no unixsock to wait on. t.Cleanup stops it.
 func (c *Collectd) Start(t testing.TB, conf string) *Daemon {
 	t.Helper()
-	return &Daemon{testenv.StartDaemon(t, "collectd", CollectdBin, []string{"-f", "-C", conf}, c.Dir, filepath.Join(c.Dir, "stdout.log"))}
+	return &Daemon{testenv.StartCollectd(t, conf, testenv.CollectdOptions{Dir: c.Dir, Log: filepath.Join(c.Dir, "stdout.log")})}
 }
 
 // Restart starts collectd again from c's own configuration, as an init
