@@ -7,20 +7,19 @@ import (
 
 	"collectd.org/api"
 	cdconfig "collectd.org/config"
-	"collectd.org/plugin"
-
+	"github.com/rtmon/rtmon/plugin/collectd"
 	"github.com/rtmon/rtmon/plugin/collector"
 	"github.com/rtmon/rtmon/plugin/pluginconf"
 )
 
-// configurer receives the merged <Plugin rtorrent> block. collectd.org/plugin
+// configurer receives the merged <Plugin rtorrent> block. plugin/collectd
 // calls it from an init callback, after the whole config file was read
 // (and after the fork, when there is one: hence the fork guard).
 type configurer struct{}
 
 func (*configurer) Configure(_ context.Context, block cdconfig.Block) (err error) {
 	defer recoverTo("reading the configuration")
-	interval := configInterval()
+	interval := collectd.ConfigInterval()
 	if interval <= 0 {
 		interval = pluginconf.DefaultInterval
 	}
@@ -38,7 +37,7 @@ func (*configurer) Configure(_ context.Context, block cdconfig.Block) (err error
 		}
 		return nil
 	}
-	write := api.WriterFunc(plugin.Write)
+	write := api.WriterFunc(collectd.Write)
 	for _, in := range res.Instances {
 		// One guard per instance: its reads share a time per read, and
 		// collectd's rrdtool stores whole seconds (see OneReadPerSecond).
@@ -52,7 +51,7 @@ func (*configurer) Configure(_ context.Context, block cdconfig.Block) (err error
 		// others, and collectd never runs one callback twice at once.
 		// The interval is given explicitly: the same value collectd would
 		// pick, without the error it logs when it has to look it up.
-		if err := plugin.RegisterRead(name+"/"+in.Name, &reader{c: c, interval: interval}, plugin.WithInterval(interval)); err != nil {
+		if err := collectd.RegisterRead(name+"/"+in.Name, interval, &reader{c: c, interval: interval}); err != nil {
 			log.Error(fmt.Sprintf("instance %q skipped: registering its read callback: %v", in.Name, err))
 			continue
 		}
@@ -72,7 +71,7 @@ type reader struct {
 // return. The collector logs problems itself, once.
 func (r *reader) Read(ctx context.Context) error {
 	defer recoverTo("reading instance " + r.c.Name())
-	interval, err := plugin.Interval()
+	interval, err := collectd.Interval()
 	if err != nil || interval <= 0 {
 		interval = r.interval
 	}

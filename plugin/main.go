@@ -3,15 +3,17 @@
 //	go build -buildmode=c-shared -o build/rtorrent.so ./plugin
 //
 // collectd loads it with `LoadPlugin rtorrent` from its PluginDir. This
-// package holds only the collectd glue: the fork guard, the config
-// callback, one read callback per <Instance> and the shutdown callback.
+// package holds only the plugin's use of collectd: the fork guard, the
+// config callback, one read callback per <Instance> and the shutdown
+// callback, through the cgo glue of package plugin/collectd.
 // Everything else lives in plain Go packages beside it and in internal/
 // (docs/ARCHITECTURE.md), which tests call without collectd.
 package main
 
 import (
-	"collectd.org/plugin"
+	"fmt"
 
+	"github.com/rtmon/rtmon/plugin/collectd"
 	"github.com/rtmon/rtmon/plugin/forkguard"
 )
 
@@ -27,21 +29,21 @@ func init() {
 	defer recoverTo("loading the plugin")
 	d := forkguard.Check()
 	if d.Forks {
-		plugin.Error(forkMessage(d))
+		collectd.Error(forkMessage(d))
 		// Accept and ignore our <Plugin rtorrent> block without any Go
 		// callback that would run after the fork.
-		if err := ignoreConfig(name); err != nil {
-			plugin.Errorf("%s plugin: %v", name, err)
+		if err := collectd.IgnoreConfig(name); err != nil {
+			collectd.Error(fmt.Sprintf("%s plugin: %v", name, err))
 		}
 		return
 	}
-	plugin.Infof("%s plugin: %s; starting", name, d.Reason)
-	if err := plugin.RegisterConfig(name, &configurer{}); err != nil {
-		plugin.Errorf("%s plugin: registering the config callback: %v", name, err)
+	collectd.Info(fmt.Sprintf("%s plugin: %s; starting", name, d.Reason))
+	if err := collectd.RegisterConfig(name, &configurer{}); err != nil {
+		collectd.Error(fmt.Sprintf("%s plugin: registering the config callback: %v", name, err))
 		return
 	}
-	if err := plugin.RegisterShutdown(name, shutdowner{}); err != nil {
-		plugin.Errorf("%s plugin: registering the shutdown callback: %v", name, err)
+	if err := collectd.RegisterShutdown(name, shutdowner{}); err != nil {
+		collectd.Error(fmt.Sprintf("%s plugin: registering the shutdown callback: %v", name, err))
 	}
 }
 
