@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 )
 
@@ -66,15 +65,9 @@ func buildPlugin() (string, error) {
 	}
 	cmd := exec.Command(goBin, "build", "-buildmode=c-shared", "-o", filepath.Join(dir, "rtorrent.so"), "./plugin")
 	cmd.Dir = root
+	// No CGO_CPPFLAGS: collectd's include paths are in the source
+	// (plugin/collectd's #cgo line), as for the Makefile's build.
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if os.Getenv("CGO_CPPFLAGS") == "" {
-		flags, err := CollectdCPPFLAGS(goBin, root)
-		if err != nil {
-			os.RemoveAll(dir)
-			return "", err
-		}
-		cmd.Env = append(cmd.Env, "CGO_CPPFLAGS="+flags)
-	}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
 		return "", fmt.Errorf("building rtorrent.so in %s: %v\n%s", root, err, out)
@@ -97,25 +90,4 @@ func repoRoot() (string, error) {
 			return "", fmt.Errorf("finding the module root: no go.mod above %s", wd)
 		}
 	}
-}
-
-// CollectdCPPFLAGS returns the #cgo CPPFLAGS of the plugin's main package
-// (plugin/interval.go), the one place collectd's include paths are
-// written. collectd.org/plugin writes `#include "plugin.h"` with no
-// include path of its own, and a #cgo line reaches only its own package's
-// compilation, so that package gets the same flags through CGO_CPPFLAGS:
-// here for PluginDir's build, and in the Makefile, which asks go list the
-// same way.
-func CollectdCPPFLAGS(goBin, root string) (string, error) {
-	cmd := exec.Command(goBin, "list", "-f", `{{join .CgoCPPFLAGS " "}}`, "./plugin")
-	cmd.Dir = root
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("reading the plugin's #cgo CPPFLAGS with go list in %s: %w", root, err)
-	}
-	flags := strings.TrimSpace(string(out))
-	if !strings.Contains(flags, "-I") {
-		return "", fmt.Errorf("the plugin's #cgo CPPFLAGS (go list in %s) hold no include path: %q", root, flags)
-	}
-	return flags, nil
 }
