@@ -9,9 +9,8 @@ import (
 
 // MaxNameLen is the longest plugin instance or type instance collectd
 // keeps: DATA_MAX_NAME_LEN is 128 bytes including the terminating NUL.
-// collectd.org/plugin v0.6.0 copies names into those fixed buffers without
-// checking, so a longer name would lose its NUL; every name we build stays
-// within this limit.
+// The plugin's glue (plugin/collectd) refuses a longer name rather than
+// cut it; every name we build stays within this limit.
 const MaxNameLen = 127
 
 // Escape turns a tracker domain or label, which may hold any bytes, into a

@@ -166,7 +166,7 @@ func (c *Collector) Read(ctx context.Context, interval time.Duration) (written i
 }
 
 // dispatch writes the snapshot's value lists. It uses the callback's
-// context, not the read deadline: collectd.org/plugin.Write refuses to
+// context, not the read deadline: collectd.Write (plugin/collectd) refuses to
 // write once its context is done, and a read that used most of its time
 // should still deliver.
 func (c *Collector) dispatch(ctx context.Context, snap *reader.Snapshot, interval time.Duration) int {
