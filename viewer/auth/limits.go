@@ -2,6 +2,8 @@ package auth
 
 import (
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Limits bound what password checks may cost the machine: bcrypt is slow
@@ -37,7 +39,8 @@ type Limits struct {
 	// Negative: none.
 	Hold time.Duration
 	// Compare replaces bcrypt.CompareHashAndPassword when set: tests
-	// count and hold comparisons with it.
+	// count and hold comparisons with it (that every refusal, unknown
+	// users included, pays for one).
 	Compare func(hash, password []byte) error
 }
 
@@ -81,6 +84,9 @@ func (l Limits) orDefault() Limits {
 	}
 	if l.Hold == 0 {
 		l.Hold = d.Hold
+	}
+	if l.Compare == nil {
+		l.Compare = bcrypt.CompareHashAndPassword
 	}
 	return l
 }
