@@ -26,8 +26,9 @@ type hostPolicy struct {
 	// names are localhost, the -listen host when it is a name, and the
 	// -allow-host names: lower case, without a trailing dot.
 	names map[string]bool
-	// addrs is the -listen address when it is a literal.
-	addrs map[netip.Addr]bool
+	// addr is the -listen address when it is a literal (else the zero
+	// Addr, which no parsed Host equals).
+	addr netip.Addr
 	// anyInterface: -listen is 0.0.0.0, [::] or has no host; every
 	// address of the machine's interfaces passes, looked up when asked
 	// (addresses come and go with DHCP and VPNs).
@@ -40,8 +41,7 @@ func newHostPolicy(c *config.Config, withAuth bool) (*hostPolicy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w %q: %v", config.ErrBadListen, c.Listen, err)
 	}
-	p := &hostPolicy{open: withAuth, names: map[string]bool{"localhost": true}, addrs: map[netip.Addr]bool{},
-		interfaceAddrs: net.InterfaceAddrs}
+	p := &hostPolicy{open: withAuth, names: map[string]bool{"localhost": true}, interfaceAddrs: net.InterfaceAddrs}
 	for _, h := range c.AllowHosts {
 		p.names[normalHost(h)] = true
 	}
@@ -50,7 +50,7 @@ func newHostPolicy(c *config.Config, withAuth bool) (*hostPolicy, error) {
 		p.anyInterface = true
 	case err == nil:
 		ip = ip.Unmap().WithZone("")
-		p.addrs[ip] = true
+		p.addr = ip
 		p.anyInterface = ip.IsUnspecified()
 	default:
 		p.names[normalHost(host)] = true
@@ -81,7 +81,7 @@ func (p *hostPolicy) allows(hostHeader string) bool {
 		return false
 	}
 	ip = ip.Unmap().WithZone("")
-	if ip.IsLoopback() || p.addrs[ip] {
+	if ip.IsLoopback() || ip == p.addr {
 		return true
 	}
 	return p.anyInterface && p.isInterfaceAddr(ip)
