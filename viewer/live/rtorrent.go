@@ -74,8 +74,8 @@ func instance(host, name string, r Readings) *Instance {
 		return id.Host == host && id.Plugin == rtPlugin && id.PluginInstance == name
 	})
 	missing := 0
-	for _, m := range catalogue.Items.Metrics {
-		k := catalogue.Items.Key(m)
+	for i, m := range catalogue.Items.Metrics {
+		k := ItemKeys[i]
 		v := get(m)
 		in.Items[k] = v
 		if v == nil {
@@ -84,7 +84,7 @@ func instance(host, name string, r Readings) *Instance {
 	}
 	if missing == len(ItemKeys) {
 		in.Errors["items"] = "no item counts from the plugin for this instance"
-	} else if get(catalogue.ItemsActive) == nil || get(catalogue.ItemsMessages) == nil {
+	} else if in.Items[catalogue.Items.Key(catalogue.ItemsActive)] == nil || in.Items[catalogue.Items.Key(catalogue.ItemsMessages)] == nil {
 		in.Errors["items"] = "active and messages come from the item scan, which has not run yet"
 	}
 	if in.Up.Rate == nil || in.Down.Rate == nil {
