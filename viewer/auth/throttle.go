@@ -11,12 +11,10 @@ import (
 // bounded size: the client whose last failure is oldest is forgotten
 // first when it is full.
 type failures struct {
-	mu      sync.Mutex
-	max     int // failures within window that block
-	window  time.Duration
-	clients int // table size
-	byKey   map[netip.Prefix]*list.Element
-	order   *list.List // of *failEntry, most recent failure first
+	mu    sync.Mutex
+	l     Limits // Failures, Window and Clients
+	byKey map[netip.Prefix]*list.Element
+	order *list.List // of *failEntry, most recent failure first
 }
 
 type failEntry struct {
@@ -26,8 +24,7 @@ type failEntry struct {
 }
 
 func newFailures(l Limits) *failures {
-	return &failures{max: l.Failures, window: l.Window, clients: l.Clients,
-		byKey: map[netip.Prefix]*list.Element{}, order: list.New()}
+	return &failures{l: l, byKey: map[netip.Prefix]*list.Element{}, order: list.New()}
 }
 
 // clientKey is what failures are counted by: an IPv4 address, or an
@@ -56,13 +53,13 @@ func (f *failures) blocked(k netip.Prefix, now time.Time) time.Duration {
 		return 0
 	}
 	e := el.Value.(*failEntry)
-	left := e.start.Add(f.window).Sub(now)
+	left := e.start.Add(f.l.Window).Sub(now)
 	if left <= 0 {
 		f.order.Remove(el)
 		delete(f.byKey, k)
 		return 0
 	}
-	if e.count < f.max {
+	if e.count < f.l.Failures {
 		return 0
 	}
 	return left
@@ -74,14 +71,14 @@ func (f *failures) fail(k netip.Prefix, now time.Time) {
 	defer f.mu.Unlock()
 	if el, ok := f.byKey[k]; ok {
 		e := el.Value.(*failEntry)
-		if now.Sub(e.start) >= f.window {
+		if now.Sub(e.start) >= f.l.Window {
 			e.start, e.count = now, 0
 		}
 		e.count++
 		f.order.MoveToFront(el)
 		return
 	}
-	for f.order.Len() >= f.clients {
+	for f.order.Len() >= f.l.Clients {
 		old := f.order.Back()
 		f.order.Remove(old)
 		delete(f.byKey, old.Value.(*failEntry).key)
