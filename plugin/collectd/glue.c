@@ -111,7 +111,3 @@ int rtmon_value_type(const oconfig_value_t *v) { return v->type; }
 const char *rtmon_value_string(const oconfig_value_t *v) { return v->value.string; }
 double rtmon_value_number(const oconfig_value_t *v) { return v->value.number; }
 int rtmon_value_boolean(const oconfig_value_t *v) { return v->value.boolean; }
-void rtmon_test_set_string(oconfig_value_t *v, char *s) { v->value.string = s; v->type = OCONFIG_TYPE_STRING; }
-void rtmon_test_set_number(oconfig_value_t *v, double n) { v->value.number = n; v->type = OCONFIG_TYPE_NUMBER; }
-void rtmon_test_set_boolean(oconfig_value_t *v, int b) { v->value.boolean = b; v->type = OCONFIG_TYPE_BOOLEAN; }
-void rtmon_test_set_type(oconfig_value_t *v, int type) { v->type = type; }

@@ -24,10 +24,4 @@ const char *rtmon_value_string(const oconfig_value_t *v);
 double rtmon_value_number(const oconfig_value_t *v);
 int rtmon_value_boolean(const oconfig_value_t *v);
 
-/* For oconfigtest.go: setting oconfig_value_t's union members. */
-void rtmon_test_set_string(oconfig_value_t *v, char *s);
-void rtmon_test_set_number(oconfig_value_t *v, double n);
-void rtmon_test_set_boolean(oconfig_value_t *v, int b);
-void rtmon_test_set_type(oconfig_value_t *v, int type);
-
 #endif

@@ -13,7 +13,9 @@ import (
 // This file builds collectd's C config tree (oconfig.h) from a Block the
 // way collectd's parser lays it out, so config_test.go can check the
 // conversion without collectd (cgo is not allowed in _test.go files).
-// Nothing else calls it; the linker drops it from the .so.
+// Nothing else calls it, so the linker drops it from the .so; it sets
+// oconfig_value_t's union from Go, not through C helpers, because C
+// functions in the package would stay in the .so, exported, unused.
 
 // cItems is a C array of n items built from blocks; free with freeItems.
 func cItems(blocks []config.Block) *C.oconfig_item_t {
@@ -36,15 +38,15 @@ func fillItem(ci *C.oconfig_item_t, b config.Block) {
 		for i, v := range b.Values {
 			switch x := v.Interface().(type) {
 			case string:
-				C.rtmon_test_set_string(&vs[i], C.CString(x))
+				setValue(&vs[i], C.OCONFIG_TYPE_STRING, C.CString(x))
 			case float64:
-				C.rtmon_test_set_number(&vs[i], C.double(x))
+				setValue(&vs[i], C.OCONFIG_TYPE_NUMBER, C.double(x))
 			case bool:
 				bv := C.int(0)
 				if x {
 					bv = 1
 				}
-				C.rtmon_test_set_boolean(&vs[i], bv)
+				setValue(&vs[i], C.OCONFIG_TYPE_BOOLEAN, bv)
 			}
 		}
 	}
@@ -54,6 +56,12 @@ func fillItem(ci *C.oconfig_item_t, b config.Block) {
 	for i := range children {
 		children[i].parent = ci
 	}
+}
+
+// setValue stores x in v's union (cgo shows it as bytes) and tags it.
+func setValue[T any](v *C.oconfig_value_t, typ C.int, x T) {
+	*(*T)(unsafe.Pointer(&v.value)) = x
+	v._type = typ
 }
 
 func freeItems(items *C.oconfig_item_t, n int) {
@@ -81,8 +89,8 @@ func convertBlockForTest(b config.Block, setType int) (config.Block, error) {
 	ci := cItems([]config.Block{b})
 	defer freeItems(ci, 1)
 	if setType >= 0 && ci.values_num > 0 {
-		C.rtmon_test_set_type(ci.values, C.int(setType))
-		defer C.rtmon_test_set_type(ci.values, C.OCONFIG_TYPE_NUMBER) // nothing to free
+		ci.values._type = C.int(setType)
+		defer func() { ci.values._type = C.OCONFIG_TYPE_NUMBER }() // nothing to free
 	}
 	return convertItem(ci, 0)
 }

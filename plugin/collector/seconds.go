@@ -33,10 +33,9 @@ func OneReadPerSecond(w Writer) Writer {
 
 // secondGuard remembers the time of the latest read let through.
 type secondGuard struct {
-	w      Writer
-	mu     sync.Mutex
-	stamp  cdtime.Time // the read's time as collectd receives it
-	second uint64      // that time as collectd's rrdtool writes it
+	w     Writer
+	mu    sync.Mutex
+	stamp cdtime.Time // the read's time as collectd receives it
 }
 
 func (g *secondGuard) write(ctx context.Context, vl *api.ValueList) error {
@@ -46,9 +45,9 @@ func (g *secondGuard) write(ctx context.Context, vl *api.ValueList) error {
 	stamp := cdtime.New(vl.Time)
 	second := rrdSecond(stamp)
 	g.mu.Lock()
-	drop := stamp != g.stamp && second == g.second
+	drop := stamp != g.stamp && second == rrdSecond(g.stamp)
 	if !drop {
-		g.stamp, g.second = stamp, second
+		g.stamp = stamp
 	}
 	g.mu.Unlock()
 	if drop {

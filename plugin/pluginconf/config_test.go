@@ -73,7 +73,6 @@ func TestParseAllOptions(t *testing.T) {
 // TestParseBadInstance: each broken instance costs itself only, with one
 // error naming the instance and the option; the good one survives.
 func TestParseBadInstance(t *testing.T) {
-	good := instance("good", opt("URL", "scgi://127.0.0.1:5000"))
 	for _, tc := range []struct {
 		name  string
 		block cdconfig.Block
@@ -106,24 +105,7 @@ func TestParseBadInstance(t *testing.T) {
 		{"duplicate name", instance("good", opt("URL", "scgi:///y.sock")), []string{`instance "good": defined twice`}},
 		{"stray option", opt("URL", "scgi:///x.sock"), []string{`unknown option "URL" in <Plugin rtorrent>`}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			res := Parse(plugin(good, tc.block), 10*time.Second)
-			if len(res.Instances) != 1 || res.Instances[0].Name != "good" {
-				t.Fatalf("instances %+v, want only good", res.Instances)
-			}
-			if len(res.Errors) != 1 {
-				t.Fatalf("errors %v, want exactly one", res.Errors)
-			}
-			msg := res.Errors[0].Error()
-			if strings.Contains(msg, "\n") {
-				t.Errorf("error spans lines: %q", msg)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("error %q lacks %q", msg, w)
-				}
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkOneError(t, tc.block, tc.want...) })
 	}
 }
 
