@@ -26,3 +26,16 @@ func ProcStatus(pid int, field string) int64 {
 	}
 	return 0
 }
+
+// Alive reports whether pid exists and is not a zombie. The state is the
+// field after "(comm)" in /proc/<pid>/stat; comm may contain spaces. The
+// process tests use it to see that a daemon and its children are gone.
+func Alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
+}

@@ -19,18 +19,6 @@ import (
 	"time"
 )
 
-// alive reports whether pid exists and is not a zombie.
-func alive(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	// state is the field after "(comm)"; comm may contain spaces.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
-}
-
 func comm(pid int) string {
 	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 	return strings.TrimSpace(string(b))
@@ -39,7 +27,7 @@ func comm(pid int) string {
 func waitGone(t *testing.T, what string, pid int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for alive(pid) {
+	for Alive(pid) {
 		if time.Now().After(deadline) {
 			t.Errorf("%s (pid %d, %s) still running", what, pid, comm(pid))
 			return
@@ -282,7 +270,7 @@ func TestPauseResumeKill(t *testing.T) {
 	}
 	pid := r.PID
 	r.Kill()
-	if alive(pid) || r.Running() {
+	if Alive(pid) || r.Running() {
 		t.Errorf("pid %d alive after Kill", pid)
 	}
 	if _, err := r.Call("system.pid"); err == nil {
@@ -295,7 +283,7 @@ func TestStopIsGraceful(t *testing.T) {
 	pid := r.PID
 	start := time.Now()
 	r.Stop()
-	if alive(pid) {
+	if Alive(pid) {
 		t.Fatalf("pid %d alive after Stop", pid)
 	}
 	// SIGTERM, not the SIGKILL fallback: Stop returned before the 5 s grace.
@@ -543,7 +531,7 @@ func TestCleanupLeavesNoProcess(t *testing.T) {
 			"leecher": s.Leecher.PID, "opentracker": s.Tracker.PID, "nginx": n.PID}
 		dirs = []string{unix.Dir, tcp.Dir, s.Seeder.Dir, s.Leecher.Dir, s.Tracker.Dir, n.Dir}
 		for what, pid := range pids {
-			if !alive(pid) {
+			if !Alive(pid) {
 				t.Errorf("%s (pid %d) not running", what, pid)
 			}
 		}
@@ -618,7 +606,7 @@ func TestNoOrphansWhenTestBinaryDies(t *testing.T) {
 		t.Fatalf("child reported pids %v", pids)
 	}
 	for what, pid := range pids {
-		if !alive(pid) {
+		if !Alive(pid) {
 			t.Fatalf("%s (pid %d) not running in the child", what, pid)
 		}
 	}

@@ -166,7 +166,7 @@ func reap(pid int, timeout time.Duration) (syscall.WaitStatus, bool) {
 		if got == pid {
 			return ws, true
 		}
-		if err == syscall.ECHILD && !alive(pid) {
+		if err == syscall.ECHILD && !testenv.Alive(pid) {
 			return ws, true // not our child, but gone
 		}
 		if time.Now().After(deadline) {
@@ -174,16 +174,6 @@ func reap(pid int, timeout time.Duration) (syscall.WaitStatus, bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-func alive(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
 
 func parentOf(pid int) int {
@@ -207,7 +197,7 @@ func processesWith(s string) []string {
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil || !alive(pid) {
+		if err != nil || !testenv.Alive(pid) {
 			continue
 		}
 		b, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
