@@ -6,7 +6,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/rtmon/rtmon/viewer/datadir"
 	"github.com/rtmon/rtmon/viewer/query"
 	"github.com/rtmon/rtmon/viewer/rrd"
 )
@@ -29,9 +28,6 @@ const (
 // maxLegend caps a legend's length in characters (names come from
 // DataDir and may be long).
 const maxLegend = 40
-
-// dsLister returns the data source names of a file (rrd info).
-type dsLister func(f *datadir.File) ([]string, error)
 
 // Args returns the rrdtool graph arguments the renderer draws d with
 // over q's range and size: at most MaxLines lines, each DEF clamped to its
@@ -122,19 +118,20 @@ func omittedNote(n int) string {
 	return fmt.Sprintf("%d more lines not drawn: at most %d per graph", n, MaxLines)
 }
 
-// expandLines turns lines naming no data source into one line per data
-// source of their file.
-func expandLines(d *Def, listDS dsLister) ([]Line, error) {
+// expandLines turns graph id's lines naming no data source into one line
+// per data source of their file, read from the file's header (hdr).
+func expandLines(id string, lines []Line, hdr headerReader) ([]Line, error) {
 	var out []Line
-	for _, l := range d.Lines {
+	for _, l := range lines {
 		if l.DS != "" {
 			out = append(out, l)
 			continue
 		}
-		names, err := listDS(l.File)
+		h, _, err := hdr(l.File)
 		if err != nil {
 			return nil, err
 		}
+		names := h.DS
 		for j, n := range names {
 			nl := l
 			nl.DS = n
@@ -146,7 +143,7 @@ func expandLines(d *Def, listDS dsLister) ([]Line, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("graph %q has nothing to draw", d.ID)
+		return nil, fmt.Errorf("graph %q has nothing to draw", id)
 	}
 	return out, nil
 }

@@ -92,13 +92,7 @@ type headerReader func(f *datadir.File) (*rrd.Header, int64, error)
 // data rather than years of nothing; an image keeps the asked range,
 // which is its time axis.
 func makePlan(d *Def, lines []Line, omitted int, q query.Request, cols int, trim bool, hdr headerReader) (*plan, error) {
-	expanded, err := expandLines(&Def{ID: d.ID, Lines: lines}, func(f *datadir.File) ([]string, error) {
-		h, _, err := hdr(f)
-		if err != nil {
-			return nil, err
-		}
-		return h.DS, nil
-	})
+	expanded, err := expandLines(d.ID, lines, hdr)
 	if err != nil {
 		return nil, err
 	}

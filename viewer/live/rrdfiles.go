@@ -43,7 +43,7 @@ func (rr *rrdReader) read(ctx context.Context, ix *datadir.Index, pick func([]st
 				if id.Validate() != nil || !Wanted(id) {
 					continue
 				}
-				rd, err := rr.file(ix.Root, f)
+				rd, err := rr.file(f)
 				if rr.log != nil {
 					rr.bad.note(rr.log, f.Path(), err)
 				}
@@ -63,7 +63,7 @@ func (rr *rrdReader) read(ctx context.Context, ix *datadir.Index, pick func([]st
 	return r, all, nil
 }
 
-func (rr *rrdReader) file(root string, f *datadir.File) (Reading, error) {
+func (rr *rrdReader) file(f *datadir.File) (Reading, error) {
 	h, err := f.Open() // librrd reads h.Path(): the file checked beneath DataDir
 	if err != nil {
 		return Reading{}, err
