@@ -44,7 +44,7 @@ func minuteFiles(t testing.TB, dir string, n, rows int) int64 {
 	return last - int64(rows)*60
 }
 
-func memoryGraph(t testing.TB, dir string) (string, *Def) {
+func memoryGraph(t testing.TB, dir string) *Def {
 	t.Helper()
 	ix, err := datadir.Build(dir)
 	if err != nil {
@@ -54,7 +54,7 @@ func memoryGraph(t testing.TB, dir string) (string, *Def) {
 	if d == nil {
 		t.Fatal("no memory.memory graph")
 	}
-	return ix.Root, d
+	return d
 }
 
 // tenYears is the request: start=now-10y at the widest size.

@@ -16,7 +16,7 @@ import (
 
 // benchGraph is one of the viewer's own graphs, the host's network
 // traffic, over an hour of 10 s values, as /graph draws it: 800x300 PNG.
-func benchGraph(b *testing.B) (root string, d *Def, q query.Request) {
+func benchGraph(b *testing.B) (d *Def, q query.Request) {
 	b.Helper()
 	dir := b.TempDir()
 	collectdenv.RRD(b, dir, "box/interface-eth0/if_octets.rrd", []string{"rx:DERIVE", "tx:DERIVE"}, 360,
@@ -30,7 +30,7 @@ func benchGraph(b *testing.B) (root string, d *Def, q query.Request) {
 		b.Fatal("no graph for the host")
 	}
 	end := time.Now().Unix()
-	return ix.Root, defs[0], query.Request{Start: end - 3600, End: end, Width: 800, Height: 300, Format: "png", Theme: "light"}
+	return defs[0], query.Request{Start: end - 3600, End: end, Width: 800, Height: 300, Format: "png", Theme: "light"}
 }
 
 // BenchmarkRender compares, for the same graph, the viewer drawing it in
@@ -40,14 +40,14 @@ func benchGraph(b *testing.B) (root string, d *Def, q query.Request) {
 //	go test -run '^$' -bench Render -count 5 ./viewer/graphs/
 func BenchmarkRender(b *testing.B) {
 	testenv.Need(b, "rrdtool")
-	root, d, q := benchGraph(b)
+	d, q := benchGraph(b)
 	ctx := context.Background()
 
 	var inProc float64
 	b.Run("in-process", func(b *testing.B) {
 		r := NewRenderer(nil, 1, 0, nil) // a zero-byte cache keeps nothing
 		for b.Loop() {
-			if img, err := r.Render(ctx, root, d, q); err != nil || len(img.Data) == 0 {
+			if img, err := r.Render(ctx, d, q); err != nil || len(img.Data) == 0 {
 				b.Fatalf("render: %v", err)
 			}
 		}
@@ -76,11 +76,11 @@ func BenchmarkRender(b *testing.B) {
 	})
 	b.Run("cached", func(b *testing.B) {
 		r := NewRenderer(nil, 1, 16<<20, nil)
-		if _, err := r.Render(ctx, root, d, q); err != nil {
+		if _, err := r.Render(ctx, d, q); err != nil {
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			if img, err := r.Render(ctx, root, d, q); err != nil || len(img.Data) == 0 {
+			if img, err := r.Render(ctx, d, q); err != nil || len(img.Data) == 0 {
 				b.Fatalf("render: %v", err)
 			}
 		}

@@ -21,12 +21,12 @@ import (
 func TestSeriesClampedToCoverage(t *testing.T) {
 	dir := t.TempDir()
 	oldest := minuteFiles(t, dir, MaxLines, 1440)
-	root, d := memoryGraph(t, dir)
+	d := memoryGraph(t, dir)
 	r := NewRenderer(nil, 1, 1<<20, nil)
 	for _, w := range []int{query.MaxWidth, 500, query.MinWidth} {
 		q := tenYears("png")
 		q.Width = w
-		s, err := r.Series(context.Background(), root, d, q)
+		s, err := r.Series(context.Background(), d, q)
 		if err != nil {
 			t.Fatalf("w=%d: %v", w, err)
 		}
@@ -84,7 +84,7 @@ func TestLinesCapped(t *testing.T) {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			dir := t.TempDir()
 			minuteFiles(t, dir, n, 1440)
-			root, d := memoryGraph(t, dir)
+			d := memoryGraph(t, dir)
 			if len(d.Lines) != n {
 				t.Fatalf("definition has %d lines, want %d", len(d.Lines), n)
 			}
@@ -118,14 +118,14 @@ func TestLinesCapped(t *testing.T) {
 			if got := strings.Contains(strings.Join(args, "\n"), title); got != (omitted > 0) {
 				t.Errorf("title says %q: %v, want %v", title, got, omitted > 0)
 			}
-			img, err := r.Render(context.Background(), root, d, q)
+			img, err := r.Render(context.Background(), d, q)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if img.Omitted != omitted {
 				t.Errorf("image omitted %d lines, want %d", img.Omitted, omitted)
 			}
-			s, err := r.Series(context.Background(), root, d, q)
+			s, err := r.Series(context.Background(), d, q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -150,13 +150,13 @@ func TestPointsBound(t *testing.T) {
 		t.Run(fmt.Sprint(tc.rows), func(t *testing.T) {
 			dir := t.TempDir()
 			oldest := minuteFiles(t, dir, MaxLines, tc.rows)
-			root, d := memoryGraph(t, dir)
+			d := memoryGraph(t, dir)
 			r := NewRenderer(nil, 1, 1<<20, nil)
 			q := tenYears("png")
 			q.Start, q.End = oldest, oldest+int64(tc.rows)*60 // the file's last update: no minute passes
 			for _, call := range []func() error{
-				func() error { _, err := r.Render(context.Background(), root, d, q); return err },
-				func() error { _, err := r.Series(context.Background(), root, d, q); return err },
+				func() error { _, err := r.Render(context.Background(), d, q); return err },
+				func() error { _, err := r.Series(context.Background(), d, q); return err },
 			} {
 				err := call()
 				if tc.ok && err != nil {
@@ -181,7 +181,7 @@ func TestPointsBound(t *testing.T) {
 func TestClampEdges(t *testing.T) {
 	dir := t.TempDir()
 	oldest := minuteFiles(t, dir, 3, 1440)
-	root, d := memoryGraph(t, dir)
+	d := memoryGraph(t, dir)
 	r := NewRenderer(nil, 1, 0, nil)
 	year := int64(366 * 86400)
 	now := time.Now().Unix()
@@ -199,10 +199,10 @@ func TestClampEdges(t *testing.T) {
 	} {
 		for _, size := range [][2]int{{query.MinWidth, query.MinHeight}, {300, 130}, {800, 300}, {query.MaxWidth, query.MaxHeight}} {
 			q := query.Request{Start: tc.start, End: tc.end, Width: size[0], Height: size[1], Format: "png", Theme: "light"}
-			if _, err := r.Render(context.Background(), root, d, q); err != nil {
+			if _, err := r.Render(context.Background(), d, q); err != nil {
 				t.Errorf("%s %dx%d: %v", tc.name, size[0], size[1], err)
 			}
-			s, err := r.Series(context.Background(), root, d, q)
+			s, err := r.Series(context.Background(), d, q)
 			if err != nil {
 				t.Errorf("%s %dx%d series: %v", tc.name, size[0], size[1], err)
 				continue
@@ -220,11 +220,11 @@ func TestClampEdges(t *testing.T) {
 func TestHeaderFollowsRecreatedFile(t *testing.T) {
 	dir := t.TempDir()
 	dayStart := minuteFiles(t, dir, 1, 1440)
-	root, d := memoryGraph(t, dir)
+	d := memoryGraph(t, dir)
 	r := NewRenderer(nil, 1, 0, nil)
 	q := tenYears("png")
 	q.Width = 500
-	s, err := r.Series(context.Background(), root, d, q)
+	s, err := r.Series(context.Background(), d, q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +236,7 @@ func TestHeaderFollowsRecreatedFile(t *testing.T) {
 	if err := os.Rename(filepath.Join(other, "box", "memory", "memory-x1.rrd"), d.Lines[0].File.Path()); err != nil {
 		t.Fatal(err)
 	}
-	if s, err = r.Series(context.Background(), root, d, q); err != nil {
+	if s, err = r.Series(context.Background(), d, q); err != nil {
 		t.Fatal(err)
 	}
 	if s.Start < hourStart-int64(s.Step) || s.Start > hourStart+int64(s.Step) {

@@ -35,7 +35,7 @@ func TestCatalogueCovered(t *testing.T) {
 
 // fullDataDir holds an RRD file for every catalogue metric (with the
 // catalogue's data sources), two group files and the host plugins.
-func fullDataDir(t *testing.T) (string, *datadir.Host) {
+func fullDataDir(t *testing.T) *datadir.Host {
 	t.Helper()
 	dir := t.TempDir()
 	constant := func(i, j int) float64 { return float64(10 * (j + 1)) }
@@ -73,11 +73,11 @@ func fullDataDir(t *testing.T) (string, *datadir.Host) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dir, ix.Host("box")
+	return ix.Host("box")
 }
 
 func TestForHost(t *testing.T) {
-	_, h := fullDataDir(t)
+	h := fullDataDir(t)
 	defs := ForHost(h)
 	ids := map[string]*Def{}
 	var order []string

@@ -111,11 +111,11 @@ func TestWorstRequestChild(t *testing.T) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			for _, dir := range strings.Split(dirs, ",") {
-				root, d := memoryGraph(t, dir)
+				d := memoryGraph(t, dir)
 				for _, format := range query.Formats {
 					q := tenYears(format)
 					q.Start += int64(w) // no two workers share a render
-					img, err := r.Render(context.Background(), root, d, q)
+					img, err := r.Render(context.Background(), d, q)
 					if err != nil || len(img.Data) == 0 {
 						errs <- fmt.Errorf("%s %s: %v", dir, format, err)
 						return
@@ -123,7 +123,7 @@ func TestWorstRequestChild(t *testing.T) {
 				}
 				q := tenYears("png")
 				q.Start += int64(w)
-				s, err := r.Series(context.Background(), root, d, q)
+				s, err := r.Series(context.Background(), d, q)
 				if err != nil || len(s.Rows) == 0 {
 					errs <- fmt.Errorf("%s series: %v", dir, err)
 					return

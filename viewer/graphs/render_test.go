@@ -43,10 +43,9 @@ func svgSize(t *testing.T, b []byte) (int, int) {
 // at sizes from the smallest allowed to the largest, and checks that the
 // images decode and have the asked size.
 func TestRender(t *testing.T) {
-	dir, h := fullDataDir(t)
+	h := fullDataDir(t)
 	r := NewRenderer(nil, 4, 32<<20, nil)
 	ctx := context.Background()
-	ix, _ := datadir.Build(dir)
 	type size struct {
 		w, h          int
 		format, theme string
@@ -61,7 +60,7 @@ func TestRender(t *testing.T) {
 		for _, tc := range sizes {
 			q := testRequest(tc.w, tc.h, tc.format)
 			q.Theme = tc.theme
-			img, err := r.Render(ctx, ix.Root, d, q)
+			img, err := r.Render(ctx, d, q)
 			if err != nil {
 				t.Errorf("%s %dx%d %s: %v", d.ID, tc.w, tc.h, tc.format, err)
 				continue
@@ -102,7 +101,7 @@ func TestRenderHostileNames(t *testing.T) {
 	n := 0
 	for _, h := range ix.Hosts {
 		for _, d := range ForHost(h) {
-			img, err := r.Render(context.Background(), ix.Root, d, testRequest(600, 300, "svg"))
+			img, err := r.Render(context.Background(), d, testRequest(600, 300, "svg"))
 			if err != nil {
 				t.Errorf("%s %s: %v", h.Name, d.ID, err)
 				continue
@@ -122,8 +121,7 @@ func TestRenderHostileNames(t *testing.T) {
 // renders (cache and in-flight sharing) and all get correct images; run
 // under -race.
 func TestConcurrentRenders(t *testing.T) {
-	dir, h := fullDataDir(t)
-	ix, _ := datadir.Build(dir)
+	h := fullDataDir(t)
 	r := NewRenderer(nil, 2, 32<<20, nil)
 	ids := []string{"load.load", "cpu-0.cpu", "memory.memory", "rtorrent-main.items", "rtorrent-main.traffic", "interface-eth0.octets"}
 	q := testRequest(640, 240, "png")
@@ -134,7 +132,7 @@ func TestConcurrentRenders(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			d := Find(h, ids[i%len(ids)])
-			img, err := r.Render(context.Background(), ix.Root, d, q)
+			img, err := r.Render(context.Background(), d, q)
 			if err != nil {
 				errs <- err
 				return
@@ -162,14 +160,13 @@ func TestConcurrentRenders(t *testing.T) {
 // TestBusy: with every queue slot taken, a render is refused at once
 // with ErrBusy instead of piling up.
 func TestBusy(t *testing.T) {
-	dir, h := fullDataDir(t)
-	ix, _ := datadir.Build(dir)
+	h := fullDataDir(t)
 	r := NewRenderer(nil, 1, 1<<20, nil)
 	for i := 0; i < cap(r.queue); i++ {
 		r.queue <- struct{}{}
 	}
 	start := time.Now()
-	_, err := r.Render(context.Background(), ix.Root, Find(h, "load.load"), testRequest(400, 200, "png"))
+	_, err := r.Render(context.Background(), Find(h, "load.load"), testRequest(400, 200, "png"))
 	if !errors.Is(err, ErrBusy) || time.Since(start) > time.Second {
 		t.Errorf("err %v after %v, want ErrBusy at once", err, time.Since(start))
 	}
@@ -178,12 +175,11 @@ func TestBusy(t *testing.T) {
 // TestSeries: xport values equal what was written (constants), scaled as
 // the graph scales them, with at most w rows.
 func TestSeries(t *testing.T) {
-	dir, h := fullDataDir(t)
-	ix, _ := datadir.Build(dir)
+	h := fullDataDir(t)
 	r := NewRenderer(nil, 2, 1<<20, nil)
 	q := testRequest(200, 100, "png")
 	q.Start = q.End - 300
-	s, err := r.Series(context.Background(), ix.Root, Find(h, "load.load"), q)
+	s, err := r.Series(context.Background(), Find(h, "load.load"), q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +203,7 @@ func TestSeries(t *testing.T) {
 	if known == 0 {
 		t.Error("no known values")
 	}
-	up, err := r.Series(context.Background(), ix.Root, Find(h, "uptime.uptime"), q)
+	up, err := r.Series(context.Background(), Find(h, "uptime.uptime"), q)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func (r *Renderer) Stats() (renders, flushes int64) { return r.renders.Load(), r
 
 // Render returns the graph as an image, from the cache when the files have
 // not changed since it was drawn.
-func (r *Renderer) Render(ctx context.Context, root string, d *Def, q query.Request) (*Image, error) {
+func (r *Renderer) Render(ctx context.Context, d *Def, q query.Request) (*Image, error) {
 	lines, omitted, done, err := openCapped(d)
 	if err != nil {
 		return nil, err

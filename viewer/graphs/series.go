@@ -41,7 +41,7 @@ const maxRows = 2000
 // Series exports the graph's lines (at most MaxLines) over q's range,
 // from where the archives begin, with at most min(q.Width, maxRows) rows,
 // under the same render cap as images.
-func (r *Renderer) Series(ctx context.Context, root string, d *Def, q query.Request) (*Series, error) {
+func (r *Renderer) Series(ctx context.Context, d *Def, q query.Request) (*Series, error) {
 	lines, omitted, done, err := openCapped(d)
 	if err != nil {
 		return nil, err

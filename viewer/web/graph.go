@@ -56,7 +56,7 @@ func (a *app) graphImage(c echo.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), renderTimeout)
 	defer cancel()
-	img, err := a.Renderer.Render(ctx, ix.Root, d, q)
+	img, err := a.Renderer.Render(ctx, d, q)
 	if err != nil {
 		if errors.Is(err, graphs.ErrBusy) {
 			c.Response().Header().Set("Retry-After", "2")
@@ -168,7 +168,7 @@ func (a *app) graphPage(c echo.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), renderTimeout)
 	defer cancel()
-	img, err := a.Renderer.Render(ctx, ix.Root, d, q)
+	img, err := a.Renderer.Render(ctx, d, q)
 	if err != nil {
 		a.Log.Warn("web: graph page render failed", "graph", d.ID, "err", err)
 		data.Error = "The graph could not be drawn: " + renderError(err).(*echo.HTTPError).Message.(string)
@@ -210,7 +210,7 @@ func (a *app) series(c echo.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), renderTimeout)
 	defer cancel()
-	s, err := a.Renderer.Series(ctx, ix.Root, d, q)
+	s, err := a.Renderer.Series(ctx, d, q)
 	if err != nil {
 		return renderError(err)
 	}
