@@ -1,0 +1,5 @@
+package promstack
+
+import "testing"
+
+func testDashboard(t *testing.T, s *stack) {}

@@ -1,0 +1,64 @@
+package promstack
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/rtmon/rtmon/internal/catalogue"
+	"github.com/rtmon/rtmon/internal/testenv"
+)
+
+// rateWindow is how long the rates are measured over.
+const rateWindow = 20 * time.Second
+
+// testRates measures the transfer from rTorrent's own byte totals over
+// rateWindow and compares Prometheus's rate() of the if_octets counters
+// and its average of the rate gauges over the same window.
+func testRates(t *testing.T, s *stack, sw *testenv.Swarm) {
+	upTotal, downTotal := intCall(t, sw.Seeder, "throttle.global_up.total"), intCall(t, sw.Leecher, "throttle.global_down.total")
+	// rTorrent's own rate figures, sampled every second over the window:
+	// the ground truth for the rate gauges, which are rTorrent's estimate
+	// and not the bytes moved (see docs/prometheus.md).
+	upGauge, downGauge := intCall(t, sw.Seeder, "throttle.global_up.rate"), intCall(t, sw.Leecher, "throttle.global_down.rate")
+	var upSeen, downSeen float64
+	n := 0
+	t0, up0, down0 := time.Now(), upTotal(), downTotal()
+	for time.Since(t0) < rateWindow {
+		time.Sleep(time.Second)
+		upSeen += upGauge()
+		downSeen += downGauge()
+		n++
+	}
+	t1, up1, down1 := time.Now(), upTotal(), downTotal()
+	upSeen, downSeen = upSeen/float64(n), downSeen/float64(n)
+	t.Logf("rTorrent over %v: sent %.0f B/s by its totals, %.0f B/s by its rate (mean of %d readings); received %.0f B/s, rate %.0f B/s",
+		t1.Sub(t0).Round(time.Millisecond), (up1-up0)/t1.Sub(t0).Seconds(), upSeen, n, (down1-down0)/t1.Sub(t0).Seconds(), downSeen)
+	secs := t1.Sub(t0).Seconds()
+	upRate, downRate := (up1-up0)/secs, (down1-down0)/secs
+	if r := sw.Leecher.MustInt(t, "throttle.global_down.rate"); r <= 0 || upRate <= 0 {
+		t.Fatalf("the transfer ended early: leecher down rate %d, seeder sent %.0f B/s", r, upRate)
+	}
+	if upRate > 1.2*upKiB*1024 {
+		t.Errorf("the seeder sent %.0f B/s, above its %d KiB/s limit: the swarm is not what the test assumes", upRate, upKiB)
+	}
+	// Wait until the window's last samples are scraped.
+	time.Sleep(2*scrape + time.Second)
+	win := fmt.Sprintf("[%ds]", int(rateWindow.Seconds()))
+	for _, tc := range []struct {
+		name, expr string
+		want, frac float64
+	}{
+		{"seeder tx counter", "rate(" + onDS(catalogue.Octets, 1, "seeder") + win + ")", upRate, 0.25},
+		{"leecher rx counter", "rate(" + onDS(catalogue.Octets, 0, "leecher") + win + ")", downRate, 0.25},
+		{"seeder up gauge", "avg_over_time(" + on(catalogue.UpRate, "seeder") + win + ")", upSeen, 0.3},
+		{"leecher down gauge", "avg_over_time(" + on(catalogue.DownRate, "leecher") + win + ")", downSeen, 0.3},
+		{"leecher per tracker", "avg_over_time(" + onDS(catalogue.Trackers, 9, "leecher", `type="`+catalogue.GroupInstance("tracker", "127.0.0.1")+`"`) + win + ")", downSeen, 0.4},
+	} {
+		got, err := s.prom.one(tc.expr, t1)
+		t.Logf("%s: Prometheus %.0f B/s, rTorrent %.0f B/s", tc.name, got, tc.want)
+		if err != nil || !within(got, tc.want, tc.frac) {
+			t.Errorf("%s: %s = %v (%v), want %.0f ± %.0f%%", tc.name, tc.expr, got, err, tc.want, 100*tc.frac)
+		}
+	}
+}
