@@ -31,6 +31,8 @@ var rules = []rule{
 	{who: "internal/collectdconf"},
 	{who: "internal/testenv"},
 	{who: "internal/layout"},
+	{who: "internal/grafana", may: []string{"internal/catalogue"}},
+	{who: "internal/promstack", may: []string{"internal/catalogue", "internal/grafana"}},
 	{who: "plugin", may: []string{"internal/catalogue", "internal/rtorrent", "internal/reader"},
 		never: []string{"collectd.org/plugin"}},
 	{who: "plugin/collectd", never: []string{"collectd.org/plugin"}},
