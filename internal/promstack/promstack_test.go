@@ -100,6 +100,15 @@ func testNames(t *testing.T, s *stack) {
 			}
 		}
 		if len(missing) == 0 {
+			per := map[string]int{}
+			for k := range got {
+				for _, inst := range []string{"seeder", "leecher"} {
+					if strings.Contains(k, `rtorrent="`+inst+`"`) {
+						per[inst]++
+					}
+				}
+			}
+			t.Logf("/metrics: %d rtmon series (seeder %d, leecher %d), all %d the catalogue predicts", len(got), per["seeder"], per["leecher"], len(want))
 			return
 		}
 		if time.Now().After(deadline) {
