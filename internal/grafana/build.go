@@ -120,7 +120,7 @@ const byType = "{{instance}}/{{rtorrent}} {{type}}"
 func Generate() *Dashboard {
 	d := &Dashboard{
 		Requires: []Requirement{
-			{Type: "grafana", ID: "grafana", Name: "Grafana", Version: "10.4.0"},
+			{Type: "grafana", ID: "grafana", Name: "Grafana", Version: "12.0.0"},
 			{Type: "datasource", ID: "prometheus", Name: "Prometheus", Version: "1.0.0"},
 			{Type: "panel", ID: "timeseries", Name: "Time series", Version: ""},
 		},

@@ -70,8 +70,15 @@ func str(v any) string         { s, _ := v.(string); return s }
 // with an expression and a unique refId.
 func TestModel(t *testing.T) {
 	m := load(t)
-	if v := num(m["schemaVersion"]); v != SchemaVersion || v < 36 {
-		t.Errorf("schemaVersion %v, want %d (>= 36: datasource references by uid)", m["schemaVersion"], SchemaVersion)
+	if v := num(m["schemaVersion"]); v != SchemaVersion || v < 43 {
+		t.Errorf("schemaVersion %v, want %d (43: the newest classic model)", m["schemaVersion"], SchemaVersion)
+	}
+	// What the migrations to 40-43 would change must already hold.
+	if _, ok := m["refresh"].(string); !ok {
+		t.Errorf("refresh %v is not a string (schema 40)", m["refresh"])
+	}
+	if _, ok := obj(m["timepicker"])["time_options"]; ok {
+		t.Errorf("timepicker has time_options (removed in schema 41)")
 	}
 	if str(m["uid"]) == "" || str(m["title"]) == "" || m["id"] != nil {
 		t.Errorf("uid %q, title %q, id %v: want a uid and title, id null (Grafana assigns it on import)", m["uid"], m["title"], m["id"])
@@ -117,6 +124,18 @@ func TestModel(t *testing.T) {
 		cells = append(cells, [4]int{x, y, w, h})
 		if str(p["type"]) == "row" {
 			continue
+		}
+		for _, tr := range list(p["transformations"]) {
+			if str(obj(tr)["id"]) == "formatTime" {
+				t.Errorf("panel %q uses formatTime (replaced in schema 43)", title)
+			}
+		}
+		for _, o := range list(obj(p["fieldConfig"])["overrides"]) {
+			for _, pr := range list(obj(o)["properties"]) {
+				if str(obj(pr)["id"]) == "custom.hideFrom" {
+					t.Errorf("panel %q hides a field (schema 42 changes hideFrom)", title)
+				}
+			}
 		}
 		if str(p["type"]) != "timeseries" || str(obj(p["datasource"])["uid"]) != "${datasource}" {
 			t.Errorf("panel %q: type %v, datasource %v", title, p["type"], p["datasource"])
