@@ -61,6 +61,7 @@ func TestPromStack(t *testing.T) {
 	t.Run("VictoriaMetrics answers the same", func(t *testing.T) { testSameAnswers(t, s, sw) })
 	t.Run("docs queries", func(t *testing.T) { testDocsQueries(t, s) })
 	t.Run("dashboard panels", func(t *testing.T) { testDashboard(t, s) })
+	t.Run("a dead rTorrent leaves", func(t *testing.T) { testGone(t, s, sw) })
 }
 
 // testNames checks that collectd serves every catalogue metric of both
