@@ -42,9 +42,12 @@ func TestPromStack(t *testing.T) {
 	for _, h := range sw.Seeder.Hashes(t) {
 		sw.Seeder.MustCall(t, "d.custom1.set", h, label)
 	}
+	// Scans every 2 s, whatever the shared machine's load makes them cost
+	// (LoadBudget 25 %): the scan-tier figures follow the transfer closely
+	// enough to compare with rTorrent's own.
 	metricsURL := startCollectd(t, collectdconf.PluginBlock(
-		collectdconf.Instance("seeder", fmt.Sprintf("URL %q", sw.Seeder.URL), "Timeout 5", "MinScanInterval 2"),
-		collectdconf.Instance("leecher", fmt.Sprintf("URL %q", sw.Leecher.URL), "Timeout 5", "MinScanInterval 2"),
+		collectdconf.Instance("seeder", fmt.Sprintf("URL %q", sw.Seeder.URL), "Timeout 5", "MinScanInterval 2", "LoadBudget 25"),
+		collectdconf.Instance("leecher", fmt.Sprintf("URL %q", sw.Leecher.URL), "Timeout 5", "MinScanInterval 2", "LoadBudget 25"),
 	))
 	vmURL := startVictoriaMetrics(t)
 	s := &stack{
