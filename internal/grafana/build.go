@@ -171,7 +171,7 @@ func overview(l *layout) {
 	l.row("Overview per instance")
 	l.panel("Bytes moved", "Upload and download in bytes/s from rTorrent's byte totals (if_octets: tx up, rx down).", "Bps", false,
 		[2]string{rate(sel(c, "tx")), legend("up")}, [2]string{rate(sel(c, "rx")), legend("down")})
-	l.panel("Rates and limits", "rTorrent's own rate estimate (throttle.global_*.rate) beside the global limits (0 = unlimited).", "Bps", false,
+	l.panel("Rates and limits", "rTorrent's own rate (throttle.global_*.rate: what moved in its last 60 s, over 60 s) beside the global limits (0 = unlimited).", "Bps", false,
 		[2]string{oneOf(catalogue.UpRate, catalogue.DownRate), byType},
 		[2]string{oneOf(catalogue.UpLimit, catalogue.DownLimit), byType})
 	l.panel("Items by state", "rTorrent's views: how many items in each.", "none", false,
@@ -202,7 +202,7 @@ func groups(l *layout, group, title string, m *catalogue.Metric) {
 		[2]string{sum("items"), g}, [2]string{sum("seeding"), g + " seeding"}, [2]string{sum("leeching"), g + " leeching"})
 	l.panel("Size per "+group, "Bytes of the "+group+"'s items and bytes left to download.", "bytes", false,
 		[2]string{sum("size_bytes"), g}, [2]string{sum("left_bytes"), g + " left"})
-	l.panel("Rates per "+group, "Upload and download rate summed over the "+group+"'s items (rTorrent's per-item rate estimate).", "Bps", false,
+	l.panel("Rates per "+group, "Upload and download rate summed over the "+group+"'s items (rTorrent's per-item rates, each averaged over its last 60 s).", "Bps", false,
 		[2]string{sum("up_rate"), g + " up"}, [2]string{sum("down_rate"), g + " down"})
 	l.panel("Peers and active items per "+group, "Peers connected to the "+group+"'s items, items transferring now.", "none", false,
 		[2]string{sum("peers"), g + " peers"}, [2]string{sum("active"), g + " active"})

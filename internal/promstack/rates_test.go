@@ -15,9 +15,10 @@ const rateWindow = 20 * time.Second
 // testRates measures the transfer from rTorrent itself over rateWindow
 // and compares what Prometheus holds for the same window:
 //   - rate() of the if_octets counters against rTorrent's byte totals;
-//   - the rate gauges (rTorrent's own estimate, which under a throttle
-//     reads about a third of the bytes moved) against rTorrent's rate
-//     readings, sampled every second;
+//   - the rate gauges (rTorrent's own rate, the bytes of its last 60 s
+//     over 60 s, which trails the bytes moved in a transfer's first
+//     minute, when this runs) against rTorrent's rate readings, sampled
+//     every second;
 //   - the leecher's per-tracker down_rate (a scan-tier sum of the items'
 //     d.down.rate) against that sum read from rTorrent every second, on
 //     average and at its highest: a group figure that drifts upwards
