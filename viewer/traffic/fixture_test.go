@@ -56,7 +56,7 @@ func known(seed int, down bool, start, end, from, to int64) float64 {
 // as collectd would (DS up and down, DERIVE, heartbeat 120 s... but with
 // updates every 300 s, so a heartbeat of 600 s), filled from start to
 // end with the counters of rate(seed).
-func volumeFile(t *testing.T, datadir, host, inst, typeInstance string, seed int, start, end int64) string {
+func volumeFile(t testing.TB, datadir, host, inst, typeInstance string, seed int, start, end int64) string {
 	t.Helper()
 	testenv.Need(t, "rrdtool")
 	path := filepath.Join(datadir, host, "rtorrent-"+inst, "rtorrent_volume-"+typeInstance+".rrd")

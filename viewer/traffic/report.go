@@ -49,6 +49,9 @@ type Instance struct {
 	Trackers []*Row `json:"trackers"`
 	Labels   []*Row `json:"labels"`
 	Total    []Cell `json:"total"`
+	// Failed counts the rows that could not be read (see Row.Error):
+	// when it is not 0, Total lacks their bytes.
+	Failed int `json:"rows_failed,omitempty"`
 }
 
 // Row is one tracker's or label's file.
@@ -154,6 +157,13 @@ func Build(ctx context.Context, ix *datadir.Index, req Request, now time.Time, s
 			in.Total = zero(len(rep.Periods))
 			for _, r := range in.Trackers {
 				add(in.Total, r.Cells)
+			}
+			for _, rows := range [][]*Row{in.Trackers, in.Labels} {
+				for _, r := range rows {
+					if r.Error != "" {
+						in.Failed++
+					}
+				}
 			}
 			add(h.Total, in.Total)
 		}

@@ -338,3 +338,32 @@ func collectdCopy(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestUnreadableFile: a volume file that is not an RRD file is its row's
+// error, counted in rows_failed, and the other rows are summed.
+func TestUnreadableFile(t *testing.T) {
+	testenv.Need(t, "rrdtool")
+	dir, _, _ := fixture(t)
+	bad := filepath.Join(dir, "box", "rtorrent-main", "rtorrent_volume-tracker_broken.rrd")
+	if err := os.WriteFile(bad, []byte("RRD\x00 but truncated"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := build(t, dir, Request{Loc: time.UTC})
+	in := rep.Hosts[0].Instances[0]
+	if in.Failed != 1 {
+		t.Errorf("rows_failed %d, want 1", in.Failed)
+	}
+	var sum float64
+	for _, r := range in.Trackers {
+		if r.Name == "broken" {
+			if r.Error == "" || len(r.Cells) != 0 {
+				t.Errorf("broken row: error %q, %d cells", r.Error, len(r.Cells))
+			}
+			continue
+		}
+		sum += r.Cells[0].Up
+	}
+	if sum == 0 || in.Total[0].Up != sum {
+		t.Errorf("total %v, readable rows %v", in.Total[0].Up, sum)
+	}
+}
