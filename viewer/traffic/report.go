@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/rtmon/rtmon/viewer/datadir"
@@ -241,4 +242,22 @@ func ratios(cells []Cell) {
 			cells[i].Ratio = nil
 		}
 	}
+}
+
+// RatioValue is the ratio for a page's data-value: full precision, ""
+// when there is none.
+func (c Cell) RatioValue() string {
+	if c.Ratio == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*c.Ratio, 'g', 6, 64)
+}
+
+// RatioText is the ratio as the page shows it: two decimals, "–" when
+// nothing was downloaded.
+func (c Cell) RatioText() string {
+	if c.Ratio == nil {
+		return "–"
+	}
+	return strconv.FormatFloat(*c.Ratio, 'f', 2, 64)
 }

@@ -173,6 +173,14 @@ func TestTrafficPage(t *testing.T) {
 			t.Errorf("#sort=%s: rows %q, want %q", tc.sort, order, want)
 		}
 		cells := regexp.MustCompile(`<tr data-row="([^"]*)">\s*<td data-field="name"[^>]*>[^<]*</td><td[^>]*>[^<]*</td>\s*<td class="bytes" data-field="today.up" data-value="([0-9]+)" title="[^"]*">([^<]*)</td>`).FindAllStringSubmatch(dom, -1)
+		for _, m := range regexp.MustCompile(`data-field="today.ratio" data-value="([^"]*)">([^<]*)<`).FindAllStringSubmatch(dom, -1) {
+			if v, err := strconv.ParseFloat(m[1], 64); err != nil || math.Abs(v-3) > 1e-3 || m[2] != "3.00" {
+				t.Errorf("#sort=%s: today's ratio shows %q (%q), want 3.00", tc.sort, m[2], m[1])
+			}
+		}
+		if n := strings.Count(dom, `data-field="today.ratio"`); n != len(rows)+1 {
+			t.Errorf("#sort=%s: %d ratio cells, want %d", tc.sort, n, len(rows)+1)
+		}
 		if len(cells) != len(rows) {
 			t.Errorf("#sort=%s: %d rows with a readable today.up, want %d", tc.sort, len(cells), len(rows))
 		}
@@ -187,6 +195,14 @@ func TestTrafficPage(t *testing.T) {
 	}
 	if n := strings.Count(chromium(t, "--virtual-time-budget=3000", "--dump-dom", sv.URL+"/traffic"), `data-field="today.up"`); n != 5 {
 		t.Errorf("%d today.up cells, want 4 rows and the total", n)
+	}
+
+	if os.Getenv("RTMON_SCREENSHOTS") == "1" {
+		file, _ := filepath.Abs(filepath.Join("..", "..", "docs", "screenshots", "traffic-1440.png"))
+		chromium(t, "--virtual-time-budget=3000", "--hide-scrollbars", "--window-size=1440,700", "--screenshot="+file, sv.URL+"/traffic?tz=UTC#sort=today.up:desc")
+		if fi, err := os.Stat(file); err != nil || fi.Size() < 10000 {
+			t.Errorf("screenshot %s: %v", file, err)
+		}
 	}
 
 	// Each row's graph link leads to a graph.
