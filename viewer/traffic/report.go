@@ -42,14 +42,17 @@ type Host struct {
 }
 
 // Instance is one rTorrent instance's trackers and labels. Total is the
-// sum of the tracker rows: every item counts under exactly one tracker
-// domain ("none" for items without one), so it is all the instance
-// moved; labels need not cover every item.
+// sum of the tracker rows, or of the label rows when the plugin writes no
+// tracker files (PerTracker off): every item counts under exactly one
+// tracker domain and one label ("none" for items without), so either sum
+// is all the instance moved.
 type Instance struct {
 	Name     string `json:"name"`
 	Trackers []*Row `json:"trackers"`
 	Labels   []*Row `json:"labels"`
 	Total    []Cell `json:"total"`
+	// TotalOf says which rows Total sums: "trackers" or "labels".
+	TotalOf string `json:"total_of"`
 	// Failed counts the rows that could not be read (see Row.Error):
 	// when it is not 0, Total lacks their bytes.
 	Failed int `json:"rows_failed,omitempty"`
@@ -156,7 +159,12 @@ func Build(ctx context.Context, ix *datadir.Index, req Request, now time.Time, s
 				sort.Slice(rows, func(a, b int) bool { return rows[a].Name < rows[b].Name })
 			}
 			in.Total = zero(len(rep.Periods))
-			for _, r := range in.Trackers {
+			in.TotalOf = "trackers"
+			sumRows := in.Trackers
+			if len(in.Trackers) == 0 && len(in.Labels) > 0 {
+				in.TotalOf, sumRows = "labels", in.Labels
+			}
+			for _, r := range sumRows {
 				add(in.Total, r.Cells)
 			}
 			for _, rows := range [][]*Row{in.Trackers, in.Labels} {

@@ -367,3 +367,19 @@ func TestUnreadableFile(t *testing.T) {
 		t.Errorf("total %v, readable rows %v", in.Total[0].Up, sum)
 	}
 }
+
+// TestLabelsOnly: without tracker files (PerTracker off) the instance
+// total is the labels' sum, and says so.
+func TestLabelsOnly(t *testing.T) {
+	testenv.Need(t, "rrdtool")
+	dir := t.TempDir()
+	end := testNow.Unix()
+	volumeFile(t, dir, "box", "main", "label_tv", 0, end-3*86400, end)
+	volumeFile(t, dir, "box", "main", "label_none", 1, end-3*86400, end)
+	rep := build(t, dir, Request{Loc: time.UTC})
+	in := rep.Hosts[0].Instances[0]
+	want := in.Labels[0].Cells[1].Up + in.Labels[1].Cells[1].Up
+	if in.TotalOf != "labels" || want == 0 || in.Total[1].Up != want || rep.Hosts[0].Total[1].Up != want {
+		t.Errorf("total of %q: %v, host %v, labels sum %v", in.TotalOf, in.Total[1].Up, rep.Hosts[0].Total[1].Up, want)
+	}
+}
