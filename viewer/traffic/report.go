@@ -28,10 +28,13 @@ var ErrNotFound = errors.New("traffic: no such host or instance")
 
 // Report is /json/traffic.
 type Report struct {
-	Generated float64  `json:"generated"` // epoch seconds
-	TZ        string   `json:"tz"`
-	Periods   []Period `json:"periods"`
-	Hosts     []*Host  `json:"hosts"`
+	Generated float64 `json:"generated"` // epoch seconds
+	// TZ is the zone days start in: the tz parameter, or "Local" for
+	// the viewer's own; Zone is its abbreviation and offset now.
+	TZ      string   `json:"tz"`
+	Zone    string   `json:"zone"`
+	Periods []Period `json:"periods"`
+	Hosts   []*Host  `json:"hosts"`
 }
 
 // Host is one host's instances and their sum.
@@ -97,7 +100,8 @@ type Source interface {
 // Build sums every volume file of the request's hosts and instances over
 // the periods (Periods and the request's range).
 func Build(ctx context.Context, ix *datadir.Index, req Request, now time.Time, src Source) (*Report, error) {
-	rep := &Report{Generated: float64(now.UnixMilli()) / 1000, TZ: req.Loc.String(), Periods: Periods(now, req.Loc), Hosts: []*Host{}}
+	rep := &Report{Generated: float64(now.UnixMilli()) / 1000, TZ: req.Loc.String(), Zone: now.In(req.Loc).Format("MST -07:00"),
+		Periods: Periods(now, req.Loc), Hosts: []*Host{}}
 	if req.Range != nil {
 		rep.Periods = append(rep.Periods, *req.Range)
 	}

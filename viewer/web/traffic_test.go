@@ -109,7 +109,7 @@ func TestTrafficPage(t *testing.T) {
 	if err := json.Unmarshal(r.Body, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.TZ != "UTC" || len(rep.Periods) != 5 || len(rep.Hosts) != 1 || len(rep.Hosts[0].Instances) != 1 {
+	if rep.TZ != "UTC" || rep.Zone != "UTC +00:00" || len(rep.Periods) != 5 || len(rep.Hosts) != 1 || len(rep.Hosts[0].Instances) != 1 {
 		t.Fatalf("report %s", r.Body)
 	}
 	in := rep.Hosts[0].Instances[0]
