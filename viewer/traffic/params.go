@@ -40,8 +40,10 @@ type Request struct {
 // (at most MaxTZLen characters); default local.
 func ParseRequest(v url.Values, now time.Time, local *time.Location) (Request, error) {
 	r := Request{Loc: local}
-	if err := query.Once(v, "host", "instance", "from", "to", "tz"); err != nil {
-		return Request{}, fmt.Errorf("%w: %v", ErrBadParam, err)
+	for _, k := range []string{"host", "instance", "from", "to", "tz"} {
+		if len(v[k]) > 1 {
+			return Request{}, bad("%s given more than once", k)
+		}
 	}
 	r.Host, r.Instance = v.Get("host"), v.Get("instance")
 	if tz := v.Get("tz"); tz != "" {
