@@ -132,7 +132,9 @@ type Instance struct {
 	Sockets Sockets             `json:"sockets"`
 	Process Process             `json:"process"`
 	Peers   *float64            `json:"peers_connected"`
-	Errors  map[string]string   `json:"errors,omitempty"`
+	// Versions are rTorrent's and libtorrent's (see versions.go).
+	Versions Versions          `json:"versions"`
+	Errors   map[string]string `json:"errors,omitempty"`
 
 	newest time.Time
 }

@@ -78,6 +78,8 @@ func New(d Deps) (*echo.Echo, error) {
 		"/events":             a.events,
 		"/json/engine":        a.jsonEngine,
 		"/json/charts":        a.jsonCharts,
+		"/traffic":            a.trafficPage,
+		"/json/traffic":       a.jsonTraffic,
 		"/hosts":              a.hostsPage,
 		"/host/:host":         a.hostPage,
 		"/host/:host/:graph":  a.graphPage,
