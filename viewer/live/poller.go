@@ -31,6 +31,9 @@ type Config struct {
 	Hostname  string   // collectd name of this machine
 	DiskPaths []string // statfs'd for the local host
 	Log       *slog.Logger
+	// ProblemsDir holds the current problems (viewer/problems); empty:
+	// none are shown.
+	ProblemsDir string
 }
 
 // Poller reads collectd once per interval and shares the result.
@@ -167,6 +170,7 @@ func (p *Poller) poll(ctx context.Context) *Snapshot {
 	defer p.pollMu.Unlock()
 	now := time.Now()
 	s := &Snapshot{Time: float64(now.UnixMilli()) / 1000, Interval: p.cfg.Interval.Seconds(), enc: &encCache{}}
+	p.readProblems(s, now)
 	var omitted int
 	pick := func(all []string) []string {
 		var chosen []string

@@ -1,0 +1,23 @@
+package live
+
+import (
+	"time"
+
+	"github.com/rtmon/rtmon/viewer/problems"
+)
+
+// readProblems puts the current problems (viewer/problems: what
+// collectd's notifications say is wrong now, recorded by rtmon-notify)
+// into s. They come first on the live page, so they are read even when
+// collectd itself cannot be reached.
+func (p *Poller) readProblems(s *Snapshot, now time.Time) {
+	if p.cfg.ProblemsDir == "" {
+		return
+	}
+	list, skipped, err := problems.List(p.cfg.ProblemsDir, now)
+	if err != nil {
+		s.ProblemsError = err.Error()
+		return
+	}
+	s.Problems, s.ProblemsSkipped = list, skipped
+}
