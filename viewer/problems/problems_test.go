@@ -111,17 +111,19 @@ func TestDirectoryBounds(t *testing.T) {
 	if err != nil || len(list) != MaxProblems {
 		t.Errorf("List: %d problems, %v; want %d", len(list), err, MaxProblems)
 	}
-	// Past the bound by hand: List reads MaxProblems and says it skipped.
-	os.WriteFile(filepath.Join(dir, "extra.json"), []byte(`{}`), 0o644)
-	if _, skipped, _ := List(dir, time.Now()); skipped == 0 {
-		t.Errorf("directory over MaxProblems: skipped = 0, want > 0")
+	// Past the bound by hand (a valid problem): List reads MaxProblems
+	// and says it skipped some.
+	os.WriteFile(filepath.Join(dir, "extra.json"), []byte(`{"severity":"FAILURE","host":"extra","plugin":"p","message":"m","since":1,"last":1}`), 0o644)
+	if list, skipped, _ := List(dir, time.Unix(1002, 0)); skipped == 0 || len(list) != MaxProblems {
+		t.Errorf("directory over MaxProblems: %d problems, skipped %d; want %d and > 0", len(list), skipped, MaxProblems)
 	}
 }
 
 func TestListSkipsBadFiles(t *testing.T) {
 	dir := t.TempDir()
 	record(t, dir, exec("FAILURE", "h", "i", "reachable", "down", 1000))
-	os.WriteFile(filepath.Join(dir, "big.json"), []byte(`{"severity":"FAILURE","host":"`+strings.Repeat("x", maxFile)+`"}`), 0o644)
+	// Valid but for its size: padded with white space past maxFile.
+	os.WriteFile(filepath.Join(dir, "big.json"), []byte(`{"severity":"FAILURE","host":"h","plugin":"p","message":"m"`+strings.Repeat(" ", maxFile)+`}`), 0o644)
 	os.WriteFile(filepath.Join(dir, "garbage.json"), []byte(`not json`), 0o644)
 	os.WriteFile(filepath.Join(dir, "longname.json"), []byte(`{"severity":"FAILURE","host":"`+strings.Repeat("x", MaxName+1)+`","plugin":"p"}`), 0o644)
 	list, skipped, err := List(dir, time.Unix(1001, 0))
