@@ -25,7 +25,15 @@ const (
 )
 
 func (s Severity) String() string {
-	return [...]string{"OKAY", "WARNING", "FAILURE"}[s]
+	switch s {
+	case Okay:
+		return "OKAY"
+	case Warning:
+		return "WARNING"
+	case Failure:
+		return "FAILURE"
+	}
+	return fmt.Sprintf("severity(%d)", int(s))
 }
 
 // Type is the collectd type every notification of this package carries;
