@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rtmon/rtmon/viewer/datadir"
+	"github.com/rtmon/rtmon/viewer/problems"
 	"github.com/rtmon/rtmon/viewer/unixsock"
 )
 
@@ -66,6 +67,10 @@ type Poller struct {
 	// pollMu makes a Refresh wait for a scheduled poll and vice versa:
 	// totals and lastPoll belong to one poll at a time.
 	pollMu sync.Mutex
+
+	// problems lists ProblemsDir (problems.go), made at the first poll.
+	problemsOnce sync.Once
+	problems     *problems.Cache
 }
 
 // New returns a poller; call Run to start it.

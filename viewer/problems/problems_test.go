@@ -134,3 +134,52 @@ func TestListSkipsBadFiles(t *testing.T) {
 		t.Errorf("missing directory: %v, %v", l, err)
 	}
 }
+
+// BenchmarkList1000: the viewer lists the directory at every poll; this
+// is its cost at the bound (1000 problems).
+func BenchmarkList1000(b *testing.B) {
+	dir := b.TempDir()
+	for i := 0; i < MaxProblems; i++ {
+		n, _ := Parse(strings.NewReader(exec("WARNING", fmt.Sprintf("h%d", i), "i", "t", strings.Repeat("m", 200), 1000)))
+		if err := Record(dir, n, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if l, _, _ := List(dir, time.Unix(1001, 0)); len(l) != MaxProblems {
+			b.Fatal(len(l))
+		}
+	}
+}
+
+// TestCache: a recorded or cleared problem shows at the next List; an
+// unchanged directory is not read again (a file changed behind the
+// directory's back shows only after Refresh).
+func TestCache(t *testing.T) {
+	dir := t.TempDir()
+	c := &Cache{Dir: dir}
+	now := time.Now()
+	if l, _, _ := c.List(now); len(l) != 0 {
+		t.Fatalf("empty directory: %v", l)
+	}
+	record(t, dir, exec("FAILURE", "h", "i", "reachable", "down", float64(now.Unix())))
+	if l, _, _ := c.List(now.Add(time.Second)); len(l) != 1 {
+		t.Fatalf("after Record: %d problems, want 1", len(l))
+	}
+	// Rewrite the file in place (the directory's mtime stays): cached.
+	ents, _ := os.ReadDir(dir)
+	path := filepath.Join(dir, ents[0].Name())
+	b, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(b), `"down"`, `"edited"`, 1)), 0o644)
+	if l, _, _ := c.List(now.Add(2 * time.Second)); len(l) != 1 || l[0].Message != "down" {
+		t.Fatalf("unchanged directory read again: %+v", l)
+	}
+	if l, _, _ := c.List(now.Add(2*time.Second + Refresh)); len(l) != 1 || l[0].Message != "edited" {
+		t.Fatalf("after Refresh: %+v, want the edited message", l)
+	}
+	record(t, dir, exec("OKAY", "h", "i", "reachable", "up", float64(now.Unix())))
+	if l, _, _ := c.List(now.Add(3*time.Second + Refresh)); len(l) != 0 {
+		t.Fatalf("after the OKAY: %d problems, want 0", len(l))
+	}
+}
