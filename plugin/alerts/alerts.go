@@ -82,8 +82,8 @@ type Options struct {
 	// as nearly exhausted; 0 turns the checks off.
 	LimitShare float64
 	// LimitReads is how many reads in a row a limit must stay above
-	// LimitShare before the WARNING: a throttle meant to be used runs at
-	// its limit in bursts.
+	// LimitShare before the WARNING, and below it before the OKAY: a
+	// throttle meant to be used runs at its limit in bursts.
 	LimitReads int
 }
 
@@ -114,7 +114,7 @@ type Tracker struct {
 type cond struct {
 	raised bool
 	since  time.Time
-	streak int // reads in a row the condition held
+	streak int // reads in a row the condition differed from raised
 }
 
 // New returns the tracker for one instance.
@@ -242,20 +242,22 @@ func (t *Tracker) limits(now time.Time, s *reader.Snapshot) []Notification {
 }
 
 // level raises name as a WARNING once over held for reads reads in a
-// row, and clears it at the first read it no longer holds.
+// row, and clears it once it stopped holding for as many reads in a row:
+// a rate hovering at its limit is one WARNING, not one per dip.
 func (t *Tracker) level(now time.Time, name string, over bool, reads int, raise, clear string) []Notification {
 	c := t.cond(name)
-	if !over {
+	if over != c.raised {
+		c.streak++
+	} else {
 		c.streak = 0
-		if c.raised {
-			c.raised = false
-			return []Notification{{Severity: Okay, Cond: name, Time: now, Message: clear}}
-		}
+	}
+	if c.streak < reads {
 		return nil
 	}
-	c.streak++
-	if c.raised || c.streak < reads {
-		return nil
+	c.streak = 0
+	if c.raised {
+		c.raised = false
+		return []Notification{{Severity: Okay, Cond: name, Time: now, Message: clear}}
 	}
 	c.raised, c.since = true, now
 	return []Notification{{Severity: Warning, Cond: name, Time: now, Message: raise}}

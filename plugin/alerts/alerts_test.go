@@ -113,15 +113,19 @@ func TestTransitions(t *testing.T) {
 			{snap: sockets(900, 1000)},
 			{snap: sockets(950, 1000), want: []string{"WARNING sockets"}},
 			{snap: sockets(1000, 1000)},
+			{snap: sockets(100, 1000)}, // one dip below is not the end
+			{snap: sockets(950, 1000)},
+			{snap: sockets(100, 1000)},
 			{snap: sockets(100, 1000), want: []string{"OKAY sockets"}},
 			{snap: sockets(950, 1000)},
 			{snap: sockets(10, 1000)}, // one read over is a burst, not a problem
+			{snap: sockets(950, 1000)},
 		}},
 		{"unknown socket limit is never full", opt, []step{{snap: sockets(5, 0)}, {snap: sockets(5, 0)}, {snap: sockets(5, 0)}}},
 		{"throttle: unlimited is never full", opt, []step{
 			{snap: upload(1e6, 0)}, {snap: upload(1e6, 0)}, {snap: upload(1e6, 0)},
 			{snap: upload(95, 100)}, {snap: upload(99, 100), want: []string{"WARNING throttle_up"}},
-			{snap: upload(99, 0), want: []string{"OKAY throttle_up"}},
+			{snap: upload(99, 0)}, {snap: upload(99, 0), want: []string{"OKAY throttle_up"}},
 		}},
 		{"off", Options{Off: true, DownReads: 1}, []step{{snap: pid(1)}, {err: "x"}, {snap: pid(2)}}},
 	} {
