@@ -28,7 +28,7 @@ export CGO_ENABLED := 1
 # the viewer makes under the unit's restrictions.
 DEB_PACKAGES := collectd-core collectd-dev rrdtool librrd-dev rtorrent opentracker \
 	mktorrent nginx chromium gcc pkg-config procps libpython3.11 systemd strace \
-	prometheus victoria-metrics libprotobuf-c1 libmicrohttpd12
+	prometheus victoria-metrics libprotobuf-c1 libmicrohttpd12 libesmtp6
 
 # Test knobs: TESTFLAGS for extra go test flags (e.g. TESTFLAGS=-short).
 # `make test` runs each fuzz target's seed corpus only (go test does that

@@ -54,7 +54,7 @@ func run(args []string) error {
 
 	store := datadir.NewStore(cfg.DataDir, 15*time.Second)
 	poller := live.New(live.Config{Socket: cfg.Socket, Store: store, Interval: cfg.Interval,
-		Hostname: cfg.Hostname, DiskPaths: cfg.DiskUsagePaths, Log: log})
+		Hostname: cfg.Hostname, DiskPaths: cfg.DiskUsagePaths, Log: log, ProblemsDir: cfg.ProblemsDir})
 	go poller.Run(ctx)
 	renderer := graphs.NewRenderer(poller, cfg.MaxRenders, 64<<20, log)
 	e, err := web.New(web.Deps{Config: cfg, Users: users, Store: store, Poller: poller, Renderer: renderer, Log: log})

@@ -40,6 +40,7 @@ var rules = []rule{
 		never: []string{"github.com/kolo/", "collectd.org/"}},
 	{who: "viewer/rrd/rrdtest", stdOnly: true, testOnly: true},
 	{who: "cmd/rtmon-probe", may: []string{"internal/rtorrent", "internal/reader"}},
+	{who: "cmd/rtmon-notify", may: []string{"viewer/problems"}},
 	{who: "cmd/rtmon-demo", may: []string{"internal/testenv", "internal/collectdconf"}},
 	{who: "bench", may: []string{"internal"}},
 	{who: "dist"},

@@ -269,6 +269,7 @@
       frag.appendChild(sec);
     });
     hostsEl.replaceChildren(frag);
+    if (window.rtmonProblems) window.rtmonProblems(s);
     body.dataset.updated = String(t);
     body.dataset.hosts = String((s.hosts || []).length);
     status();
