@@ -71,6 +71,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if w := client.CleartextAuth(); w != "" {
 		fmt.Fprintln(stderr, "rtmon-probe: warning:", w)
 	}
+	if w := rtorrent.SkipVerifyWarning(cfg); w != "" {
+		fmt.Fprintln(stderr, "rtmon-probe: warning:", w)
+	}
 	opt := reader.DefaultOptions()
 	rd := reader.NewReader(client, opt)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*cfg.Timeout)
