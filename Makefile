@@ -126,10 +126,11 @@ $(BUILD)/rtmon-viewer:
 # binaries of `make build` and dist/deb (docs/install.md, docs/build.md).
 # Debian's tools (dpkg-dev) lay it out; nothing is fetched: Go's modules
 # come from the module cache. VERSION=x.y.z builds another version. DEB_LINT=1
-# runs lintian on the result.
+# runs lintian on the result. DEB_COMPRESS=gzip packs faster than xz.
+DEB_COMPRESS ?= xz
 deb: build
 	@command -v dpkg-shlibdeps >/dev/null || { echo "deb: dpkg-shlibdeps not found: apt-get install dpkg-dev"; exit 1; }
-	CONFSRC=$(CONFSRC) sh dist/deb/build.sh $(BUILD) $(VERSION)
+	CONFSRC=$(CONFSRC) DEB_COMPRESS=$(DEB_COMPRESS) sh dist/deb/build.sh $(BUILD) $(VERSION)
 	@if [ -n "$(DEB_LINT)" ]; then lintian --fail-on error $(BUILD)/rtmon_$(VERSION)_$$(dpkg --print-architecture).deb; fi
 
 # test: the whole suite, with the race detector; fuzz targets run their
