@@ -62,7 +62,7 @@ fi
 sed -e 's|/usr/local/bin/rtmon-viewer|/usr/bin/rtmon-viewer|' \
 	-e 's|/usr/local/share/doc/rtmon/|/usr/share/doc/rtmon/|' \
 	-e 's|^# `make install`; runs|# the rtmon package; runs|; s|^# Installed by$|# Installed by|' \
-	-e 's|install replaces this file|an upgrade replaces this file|' \
+	-e 's|not here: make$|not here:|' -e 's|^# install replaces this file|# an upgrade replaces this file|' \
 	dist/rtmon-viewer.service >"$root/lib/systemd/system/rtmon-viewer.service"
 chmod 0644 "$root/lib/systemd/system/rtmon-viewer.service"
 grep -q '^ExecStart=/usr/bin/rtmon-viewer ' "$root/lib/systemd/system/rtmon-viewer.service" ||
