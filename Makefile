@@ -1,10 +1,12 @@
 # rtmon — see README.md and docs/ for what each target does and why.
 #
-#   make deps     install the Debian packages rtmon builds and tests against (root)
+#   make deps     install the Debian packages rtmon builds and runs with (root);
+#                 make demo adds the demo's, make test the tests' (see below)
 #   make build    build/rtorrent.so, build/rtmon-viewer, build/rtmon-probe, build/rtmon-notify
-#   make test     deps + build, then the whole test suite against real components
+#   make test     test-deps (all three sets) + build, then the whole test suite
 #   make fuzz     a fuzz campaign of FUZZTIME per target (not part of make test)
-#   make demo     deps + build, then the whole stack on loopback until Ctrl-C
+#   make demo     demo-deps (build + demo sets) + build, then the stack on loopback
+#   make deb      build/rtmon_<version>_<arch>.deb, the Debian package (docs/install.md)
 #   make install  plugin, snippets, viewer and its systemd unit (root); make uninstall
 #   make bench    short runs of bench/readcost, bench/rss and bench/viewer (docs/PERFORMANCE.md);
 #                 make bench-deps installs wrk, which only the benchmarks need
@@ -19,16 +21,41 @@ BUILD := build
 # target needs CGO_CPPFLAGS (docs/build.md).
 export CGO_ENABLED := 1
 
-# Debian packages: the real components the tests start, and the headers
-# and libraries the build links against. libpython3.11 is what collectd's
-# python plugin links (collectd-core only suggests it); the hostile-peer
-# test (viewer/web) sends its names through that plugin. systemd gives
-# systemd-analyze, which scores and checks the viewer's unit (dist's tests;
-# Debian's container images lack it), and strace records which system calls
-# the viewer makes under the unit's restrictions.
-DEB_PACKAGES := collectd-core collectd-dev rrdtool librrd-dev rtorrent opentracker \
-	mktorrent nginx chromium gcc pkg-config procps libpython3.11 systemd strace \
-	prometheus victoria-metrics libprotobuf-c1 libmicrohttpd12 libesmtp6
+# rtmon's version: the VERSION file is the one source. Every binary gets
+# it through -ldflags -X main.version (a plain `go build` says "dev"), and
+# `make deb` names and stamps the package with it. VERSION=x.y.z on the
+# command line builds another version (dist's package test plays an
+# upgrade with it).
+VERSION ?= $(shell cat VERSION)
+LDFLAGS := -X main.version=$(VERSION)
+# The viewer and the probe are position-independent executables (ASLR for
+# the program too, as Debian builds its own); the package's lintian
+# check asks for it.
+
+# Debian packages by purpose (README.md, docs/build.md):
+#   BUILD_PACKAGES: what building and running rtmon needs: collectd and its
+#     headers, rrdtool and librrd (the viewer links it through pkg-config),
+#     a C compiler for cgo. `make deps` installs these.
+#   DEMO_PACKAGES: what `make demo` adds: the loopback swarm.
+#   TEST_PACKAGES: what the tests add: nginx (http(s) in front of
+#     rTorrent), Chromium (the pages' tests), libpython3.11 (collectd's
+#     python plugin links it, and the hostile-peer test sends its names
+#     through that plugin), systemd (systemd-analyze scores the viewer's
+#     unit; Debian's container images lack it), strace (which system calls
+#     the viewer makes under the unit's restrictions), procps, lintian (the
+#     package's check), dpkg-dev (make deb), rrdcached, prometheus,
+#     victoria-metrics, and the libraries collectd's own plugins load in the
+#     tests (libesmtp6, libprotobuf-c1, libmicrohttpd12).
+# `make demo` installs BUILD and DEMO; `make test` installs all three.
+BUILD_PACKAGES := collectd-core collectd-dev rrdtool librrd-dev gcc pkg-config
+DEMO_PACKAGES := rtorrent opentracker mktorrent
+TEST_PACKAGES := nginx chromium procps libpython3.11 systemd strace lintian dpkg-dev \
+	rrdcached prometheus victoria-metrics libesmtp6 libprotobuf-c1 libmicrohttpd12
+# DEB_PACKAGES: every package, for helpers that add theirs to one list.
+DEB_PACKAGES := $(BUILD_PACKAGES) $(DEMO_PACKAGES) $(TEST_PACKAGES)
+
+# The Go toolchain: go.mod's go line is the oldest that builds rtmon.
+GO_MIN := $(shell sed -n 's/^go \([0-9.]*\)$$/\1/p' go.mod)
 
 # Test knobs: TESTFLAGS for extra go test flags (e.g. TESTFLAGS=-short).
 # `make test` runs each fuzz target's seed corpus only (go test does that
@@ -49,46 +76,71 @@ ifneq ($(VIEWER_SRC),)
 TARGETS += $(BUILD)/rtmon-viewer
 endif
 
-.PHONY: all deps build test unit short fuzz demo install uninstall clean
+.PHONY: all deps demo-deps test-deps build deb test unit short fuzz demo install uninstall clean
 .PHONY: bench bench-deps bench-readcost bench-rss bench-viewer
 .PHONY: $(BUILD)/rtmon-probe $(BUILD)/rtmon-demo $(BUILD)/rtmon-notify $(BUILD)/rtorrent.so $(BUILD)/rtmon-viewer
 
 all: build
 
-# deps: installs only what is missing; does nothing when all is present.
+# deps: installs only what is missing of PACKAGES (BUILD_PACKAGES unless a
+# target below says more), then checks Go; does nothing when all is present.
+# APT_FLAGS: the build and demo sets install without Recommends (a server
+# gets no desktop bits); the tests' set keeps them, as before.
+PACKAGES ?= $(BUILD_PACKAGES)
+APT_FLAGS ?= --no-install-recommends
 deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do \
+	@missing=$$(for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
 	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \
 		echo "deps: missing Debian packages: $$missing"; \
 		echo "deps: run as root (sudo make deps) or: sudo apt-get update && sudo apt-get install -y $$missing"; exit 1; fi; \
 	echo "deps: installing $$missing"; \
-	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing
-	@command -v $(GO) >/dev/null || { echo "deps: Go not found (expected /usr/local/go/bin/go, Go 1.26)"; exit 1; }
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_FLAGS) $$missing
+	@command -v $(GO) >/dev/null || { echo "deps: Go not found (expected /usr/local/go/bin/go, Go $(GO_MIN) or newer)"; exit 1; }
+	@have=$$($(GO) env GOVERSION | sed 's/^go//'); \
+	if [ "$$(printf '%s\n%s\n' "$(GO_MIN)" "$$have" | sort -V | head -1)" != "$(GO_MIN)" ]; then \
+		echo "deps: Go $$have is older than go.mod's $(GO_MIN)"; exit 1; fi
+
+# demo-deps and test-deps: the same with the demo's and the tests' sets.
+demo-deps:
+	@$(MAKE) --no-print-directory deps PACKAGES="$(BUILD_PACKAGES) $(DEMO_PACKAGES)"
+test-deps:
+	@$(MAKE) --no-print-directory deps PACKAGES="$(DEB_PACKAGES)" APT_FLAGS=
 
 build: $(TARGETS)
 
 $(BUILD)/rtmon-probe:
-	$(GO) build -o $@ ./cmd/rtmon-probe
+	$(GO) build -buildmode=pie -ldflags "$(LDFLAGS)" -o $@ ./cmd/rtmon-probe
 
 $(BUILD)/rtmon-demo:
-	$(GO) build -o $@ ./cmd/rtmon-demo
+	$(GO) build -ldflags "$(LDFLAGS)" -o $@ ./cmd/rtmon-demo
 
 $(BUILD)/rtmon-notify:
-	$(GO) build -o $@ ./cmd/rtmon-notify
+	$(GO) build -buildmode=pie -ldflags "$(LDFLAGS)" -o $@ ./cmd/rtmon-notify
 
 $(BUILD)/rtorrent.so:
-	$(GO) build -buildmode=c-shared -o $@ ./plugin
+	$(GO) build -buildmode=c-shared -ldflags "$(LDFLAGS)" -o $@ ./plugin
 
 $(BUILD)/rtmon-viewer:
-	$(GO) build -o $@ ./viewer
+	$(GO) build -buildmode=pie -ldflags "$(LDFLAGS)" -o $@ ./viewer
+
+# deb: the Debian package, build/rtmon_<version>_<arch>.deb, from the
+# binaries of `make build` and dist/deb (docs/install.md, docs/build.md).
+# Debian's tools (dpkg-dev) lay it out; nothing is fetched: Go's modules
+# come from the module cache. VERSION=x.y.z builds another version. DEB_LINT=1
+# runs lintian on the result. DEB_COMPRESS=gzip packs faster than xz.
+DEB_COMPRESS ?= xz
+deb: build
+	@command -v dpkg-shlibdeps >/dev/null || { echo "deb: dpkg-shlibdeps not found: apt-get install dpkg-dev"; exit 1; }
+	CONFSRC=$(CONFSRC) DEB_COMPRESS=$(DEB_COMPRESS) sh dist/deb/build.sh $(BUILD) $(VERSION)
+	@if [ -n "$(DEB_LINT)" ]; then lintian --fail-on error $(BUILD)/rtmon_$(VERSION)_$$(dpkg --print-architecture).deb; fi
 
 # test: the whole suite, with the race detector; fuzz targets run their
 # seed corpus (testdata/fuzz) as ordinary tests. Tests start rTorrent,
 # opentracker, nginx, collectd and Chromium themselves on loopback and
 # stop them afterwards.
-test: deps build short unit
+test: test-deps build short unit
 
 # short: the unit layer (go test -short), which passes in seconds with no
 # daemon runnable and no flags from this Makefile. As root it proves the
@@ -120,7 +172,7 @@ fuzz:
 # RTORRENT_URL=scgi:///path/rpc.socket watches your rTorrent instead of
 # the demo swarm; DEMO_FLAGS passes more flags (e.g. -listen, -dir).
 DEMO_FLAGS ?=
-demo: deps build
+demo: demo-deps build
 	$(BUILD)/rtmon-demo -snippets collectd.conf.d $(DEMO_FLAGS)
 
 # install: what docs/install.md describes, as root. DESTDIR installs into
@@ -200,11 +252,11 @@ bench-deps:
 	echo "bench-deps: installing $$missing"; \
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing
 
-bench-readcost: deps
+bench-readcost: demo-deps
 	$(GO) run ./bench/readcost -items $(READCOST_ITEMS) -runs $(READCOST_RUNS) -real 1m -budget 0
 
-bench-rss: deps build
+bench-rss: demo-deps build
 	$(GO) run ./bench/rss -duration $(RSS_DURATION) -build $(BUILD) -snippets collectd.conf.d
 
-bench-viewer: deps bench-deps build
+bench-viewer: demo-deps bench-deps build
 	RUNS=$(BENCH_RUNS) WRK_DURATION=$(WRK_DURATION) BUILD=$(BUILD) bench/viewer/run.sh

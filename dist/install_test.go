@@ -1,7 +1,9 @@
-// Package dist holds what `make install` puts on a machine besides the
-// binaries: the viewer's systemd unit and its default settings. Its tests
-// run the real install and uninstall targets into a staging tree, score
-// the unit with systemd-analyze and run the viewer under its restrictions.
+// Package dist holds what `make install` and the Debian package (`make
+// deb`, laid out by dist/deb) put on a machine besides the binaries: the
+// viewer's systemd unit, its default settings, the man pages. Its tests
+// run the real install and uninstall targets into a staging tree, build,
+// lint, install, upgrade and purge the package, score the unit with
+// systemd-analyze and run the viewer under its restrictions.
 package dist
 
 import (

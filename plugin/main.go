@@ -21,6 +21,11 @@ import (
 // line, the <Plugin> block and the plugin part of every identifier.
 const name = "rtorrent"
 
+// version is rtmon's version, set by the Makefile from the VERSION file
+// (-ldflags -X main.version=...); a plain `go build` says "dev". It is
+// logged once when collectd loads the plugin.
+var version = "dev"
+
 // init runs when collectd loads the shared object (module_register waits
 // for it), before collectd reads the <Plugin rtorrent> block and, without
 // -f, before it forks. It is the one moment to decide whether this process
@@ -37,7 +42,7 @@ func init() {
 		}
 		return
 	}
-	collectd.Info(fmt.Sprintf("%s plugin: %s; starting", name, d.Reason))
+	collectd.Info(fmt.Sprintf("%s plugin: %s; starting rtmon %s", name, d.Reason, version))
 	if err := collectd.RegisterConfig(name, &configurer{}); err != nil {
 		collectd.Error(fmt.Sprintf("%s plugin: registering the config callback: %v", name, err))
 		return

@@ -33,7 +33,17 @@ func main() {
 	}
 }
 
+// version is rtmon's version, set by the Makefile from the VERSION file
+// (-ldflags -X main.version=...); a plain `go build` says "dev".
+var version = "dev"
+
 func run(args []string) error {
+	// -version alone prints the version and exits; config.Parse never
+	// sees it, so a settings file cannot turn it on.
+	if len(args) == 1 && (args[0] == "-version" || args[0] == "--version") {
+		fmt.Println("rtmon-viewer", version)
+		return nil
+	}
 	cfg, err := config.Parse(args, os.Stderr)
 	if err != nil {
 		return err
@@ -65,7 +75,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("rtmon-viewer listening", "addr", ln.Addr().String(), "datadir", cfg.DataDir, "socket", cfg.Socket, "auth", users != nil)
+	log.Info("rtmon-viewer listening", "version", version, "addr", ln.Addr().String(), "datadir", cfg.DataDir, "socket", cfg.Socket, "auth", users != nil)
 	readlock.Log(log)
 	if ix, err := datadir.Build(cfg.DataDir); err != nil {
 		log.Warn("data directory not readable yet", "err", err)

@@ -18,6 +18,10 @@ import (
 	"github.com/rtmon/rtmon/internal/rtorrent"
 )
 
+// version is rtmon's version, set by the Makefile from the VERSION file
+// (-ldflags -X main.version=...); a plain `go build` says "dev".
+var version = "dev"
+
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -29,6 +33,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cfg  = rtorrent.Config{Name: "probe"}
 		scan = fs.Bool("scan", false, "force an item scan (otherwise one runs anyway on the first read)")
 		fast = fs.Bool("fast", false, "fast tier only: skip the item scan")
+		ver  = fs.Bool("version", false, "print the version and exit")
 	)
 	fs.StringVar(&cfg.Name, "name", "probe", "instance name shown in messages")
 	fs.StringVar(&cfg.Username, "username", "", "HTTP basic auth user (http/https URLs)")
@@ -46,6 +51,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if *ver {
+		fmt.Fprintln(stdout, "rtmon-probe", version)
+		return 0
+	}
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return 2
@@ -60,6 +69,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if w := client.CleartextAuth(); w != "" {
+		fmt.Fprintln(stderr, "rtmon-probe: warning:", w)
+	}
+	if w := rtorrent.SkipVerifyWarning(cfg); w != "" {
 		fmt.Fprintln(stderr, "rtmon-probe: warning:", w)
 	}
 	opt := reader.DefaultOptions()

@@ -16,6 +16,7 @@ import (
 // way ruTorrent-style setups expose rTorrent.
 type httpTransport struct {
 	url, user, password string
+	caFile              string // for messages: what a refused certificate was checked against
 	maxReply            int64
 	client              *http.Client
 }
@@ -44,7 +45,7 @@ func newHTTPTransport(cfg Config, maxReply int64) (*httpTransport, error) {
 		ForceAttemptHTTP2:   false,
 	}
 	return &httpTransport{
-		url: cfg.URL, user: cfg.Username, password: cfg.Password, maxReply: maxReply,
+		url: cfg.URL, user: cfg.Username, password: cfg.Password, caFile: cfg.CAFile, maxReply: maxReply,
 		client: &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse // a redirect would resend credentials elsewhere
 		}},
@@ -64,6 +65,9 @@ func (t *httpTransport) roundTrip(ctx context.Context, body []byte) ([]byte, err
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, &opError{"http", ctxCause(ctx, err)}
+		}
+		if tc := tlsCause(err, t.caFile); tc != nil {
+			return nil, &opError{"https", tc}
 		}
 		return nil, &opError{"http", cause(err)}
 	}

@@ -113,6 +113,11 @@ func parseInstance(name string, b cdconfig.Block, interval time.Duration) (Insta
 	if _, err := rtorrent.New(in.Client); err != nil {
 		return Instance{}, nil, []error{unwrapInstance(err)}
 	}
+	// TLS (CAFile, InsecureSkipVerify): with the certificate check off,
+	// say so once, when collectd reads the configuration.
+	if w := rtorrent.SkipVerifyWarning(in.Client); w != "" {
+		warns = append(warns, w)
+	}
 	return in, warns, nil
 }
 
