@@ -200,7 +200,7 @@ install: build
 	$(CONFFILE) install 0644 $(BUILD)/unixsock.conf $(CONFD)/unixsock.conf
 	$(CONFFILE) install 0640 $(CONFSRC)/collectd.conf.d/rtorrent.conf $(CONFD)/rtorrent.conf
 	$(CONFFILE) install 0644 $(CONFSRC)/dist/viewer.conf $(DESTDIR)/etc/rtmon/viewer.conf
-	install -m 0755 $(BUILD)/rtmon-viewer $(BUILD)/rtmon-probe $(DESTDIR)/usr/local/bin/
+	install -m 0755 $(BUILD)/rtmon-viewer $(BUILD)/rtmon-probe $(BUILD)/rtmon-notify $(DESTDIR)/usr/local/bin/
 	install -m 0644 dist/rtmon-viewer.service $(DESTDIR)/etc/systemd/system/rtmon-viewer.service
 	install -m 0644 docs/*.md $(DESTDIR)/usr/local/share/doc/rtmon/
 	@if [ -z "$(DESTDIR)" ]; then \
@@ -217,7 +217,7 @@ uninstall:
 	@# stop the service while its unit file is still there
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl disable --now rtmon-viewer 2>/dev/null || true; fi
 	rm -f $(PLUGINDIR)/rtorrent.so $(CONFD)/rtorrent.types.db \
-		$(DESTDIR)/usr/local/bin/rtmon-viewer $(DESTDIR)/usr/local/bin/rtmon-probe \
+		$(DESTDIR)/usr/local/bin/rtmon-viewer $(DESTDIR)/usr/local/bin/rtmon-probe $(DESTDIR)/usr/local/bin/rtmon-notify \
 		$(DESTDIR)/etc/systemd/system/rtmon-viewer.service
 	for f in rrdtool.conf host.conf unixsock.conf rtorrent.conf; do $(CONFFILE) remove $(CONFD)/$$f; done
 	$(CONFFILE) remove $(DESTDIR)/etc/rtmon/viewer.conf

@@ -133,6 +133,10 @@ func TestDebFields(t *testing.T) {
 		{"-rw-r--r-- root/root", "./usr/lib/collectd/rtorrent.so"},
 		{"-rwxr-xr-x root/root", "./usr/bin/rtmon-viewer"},
 		{"-rwxr-xr-x root/root", "./usr/bin/rtmon-probe"},
+		{"-rwxr-xr-x root/root", "./usr/bin/rtmon-notify"},
+		{"-rw-r--r-- root/root", "./usr/share/man/man1/rtmon-notify.1.gz"},
+		{"-rw-r--r-- root/root", "./usr/share/doc/rtmon/examples/alerts.conf"},
+		{"-rw-r--r-- root/root", "./usr/share/doc/rtmon/examples/thresholds.conf"},
 		{"-rw-r--r-- root/root", "./usr/share/man/man1/rtmon-viewer.1.gz"},
 		{"-rw-r--r-- root/root", "./usr/share/man/man1/rtmon-probe.1.gz"},
 		{"-rw-r--r-- root/root", "." + debUnit},
@@ -222,6 +226,19 @@ func TestDebInstallUpgradePurge(t *testing.T) {
 	t.Run("installed", func(t *testing.T) { checkInstalled(t, version) })
 	t.Run("collectd reads rTorrent", func(t *testing.T) { checkCollectd(t, version) })
 	t.Run("viewer from the unit", checkViewerFromUnit)
+	t.Run("problems directory", func(t *testing.T) {
+		// rtmon-notify (run by collectd's exec as rtmon, the packaged
+		// alerts.conf example) records into it; the viewer reads it.
+		fi, err := os.Stat("/var/lib/rtmon/problems")
+		if err != nil {
+			t.Fatalf("postinst made no problems directory: %v", err)
+		}
+		if u, err := user.Lookup("rtmon"); err != nil {
+			t.Fatal(err)
+		} else if uid := fmt.Sprint(fi.Sys().(*syscall.Stat_t).Uid); uid != u.Uid || fi.Mode().Perm() != 0o755 {
+			t.Errorf("/var/lib/rtmon/problems is uid %s mode %04o, want rtmon's %s and 0755", uid, fi.Mode().Perm(), u.Uid)
+		}
+	})
 
 	// Upgrade: rtorrent.conf was edited (by checkCollectd, and once
 	// more here); host.conf was not. dpkg keeps the edited one (and puts
@@ -264,7 +281,7 @@ func TestDebInstallUpgradePurge(t *testing.T) {
 	dpkg(t, "--purge", "rtmon")
 	purged = true
 	for _, p := range append(owned,
-		"/etc/rtmon", "/usr/share/rtmon", "/usr/share/doc/rtmon",
+		"/etc/rtmon", "/usr/share/rtmon", "/usr/share/doc/rtmon", "/var/lib/rtmon",
 		"/etc/systemd/system/multi-user.target.wants/rtmon-viewer.service",
 		"/var/lib/systemd/deb-systemd-helper-enabled/rtmon-viewer.service.dsh-also",
 		"/var/lib/systemd/deb-systemd-helper-enabled/multi-user.target.wants/rtmon-viewer.service",
@@ -337,6 +354,8 @@ func checkInstalled(t *testing.T, version string) {
 		{debProbeBin, 0o755},
 		{"/usr/share/man/man1/rtmon-viewer.1.gz", 0o644},
 		{"/usr/share/man/man1/rtmon-probe.1.gz", 0o644},
+		{"/usr/bin/rtmon-notify", 0o755},
+		{"/usr/share/doc/rtmon/examples/alerts.conf", 0o644},
 		{"/usr/share/doc/rtmon/install.md", 0o644},
 		{"/usr/share/doc/rtmon/copyright", 0o644},
 	} {

@@ -59,6 +59,7 @@ func TestInstallUninstall(t *testing.T) {
 		confd + "/rtorrent.types.db",
 		"usr/local/bin/rtmon-viewer",
 		"usr/local/bin/rtmon-probe",
+		"usr/local/bin/rtmon-notify",
 		"etc/systemd/system/rtmon-viewer.service",
 		"etc/rtmon/viewer.conf",
 		"usr/local/share/doc/rtmon/install.md",

@@ -32,8 +32,8 @@ install -d -m 0755 "$root/DEBIAN" "$confd" "$root/etc/rtmon" "$root/usr/bin" \
 
 # Binaries, stripped as dh_strip would.
 install -m 0644 "$build/rtorrent.so" "$root/usr/lib/collectd/rtorrent.so"
-install -m 0755 "$build/rtmon-viewer" "$build/rtmon-probe" "$root/usr/bin/"
-for f in "$root/usr/lib/collectd/rtorrent.so" "$root/usr/bin/rtmon-viewer" "$root/usr/bin/rtmon-probe"; do
+install -m 0755 "$build/rtmon-viewer" "$build/rtmon-probe" "$build/rtmon-notify" "$root/usr/bin/"
+for f in "$root/usr/lib/collectd/rtorrent.so" "$root/usr/bin/rtmon-viewer" "$root/usr/bin/rtmon-probe" "$root/usr/bin/rtmon-notify"; do
 	strip --remove-section=.comment --remove-section=.note --strip-unneeded "$f"
 done
 
@@ -54,6 +54,13 @@ install -m 0644 "$work/unixsock.conf" "$confd/unixsock.conf"
 install -m 0644 "$src/collectd.conf.d/rrdtool.conf" "$src/collectd.conf.d/host.conf" "$confd/"
 install -m 0644 "$src/dist/viewer.conf" "$root/etc/rtmon/viewer.conf"
 install -m 0644 "$src/collectd.conf.d/rtorrent.types.db" "$root/usr/share/rtmon/rtorrent.types.db"
+# Optional snippets, not active: the user copies them into
+# collectd.conf.d (docs/alerts.md, docs/prometheus.md).
+install -d -m 0755 "$doc/examples"
+sed -e 's|/usr/local/bin/rtmon-notify|/usr/bin/rtmon-notify|' -e 's|NotificationExec "nobody"|NotificationExec "rtmon"|' \
+	-e 's|install -d -o nobody -m 0755 /var/lib/rtmon/problems|(the package made it, owned by rtmon)|' collectd.conf.d/alerts.conf.example >"$doc/examples/alerts.conf"
+install -m 0644 collectd.conf.d/thresholds.conf collectd.conf.d/prometheus.conf "$doc/examples/"
+chmod 0644 "$doc/examples/alerts.conf"
 if [ -f dist/rtorrent/rtmon-events.rc ]; then
 	install -m 0644 dist/rtorrent/rtmon-events.rc "$root/usr/share/rtmon/rtmon-events.rc"
 fi
@@ -71,7 +78,7 @@ grep -q '^ExecStart=/usr/bin/rtmon-viewer ' "$root/lib/systemd/system/rtmon-view
 # Docs, man pages, changelog, copyright.
 install -m 0644 README.md docs/*.md "$doc/"
 install -m 0644 dist/deb/copyright "$doc/copyright"
-for m in rtmon-viewer rtmon-probe; do
+for m in rtmon-viewer rtmon-probe rtmon-notify; do
 	gzip -9n <"dist/man/$m.1" >"$root/usr/share/man/man1/$m.1.gz"
 done
 when=$(git log -1 --format=%ct 2>/dev/null || date +%s)
@@ -91,7 +98,8 @@ cp dist/deb/control "$work/debian/control"
 (
 	cd "$work"
 	dpkg-shlibdeps -Tdebian/rtmon.substvars debian/rtmon/usr/bin/rtmon-viewer \
-		debian/rtmon/usr/bin/rtmon-probe debian/rtmon/usr/lib/collectd/rtorrent.so
+		debian/rtmon/usr/bin/rtmon-probe debian/rtmon/usr/bin/rtmon-notify \
+		debian/rtmon/usr/lib/collectd/rtorrent.so
 	dpkg-gencontrol -prtmon -v"$version" -ldebian/changelog -cdebian/control \
 		-Tdebian/rtmon.substvars -Pdebian/rtmon
 )
