@@ -1,5 +1,11 @@
 package reader
 
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
 // Per-tracker and per-label byte volumes, exact to rTorrent's own per-item
 // counters. Rates sampled at each scan cannot give a volume: traffic that
 // changes between two scans is lost or counted twice. rTorrent counts every
@@ -198,4 +204,64 @@ func fillVolumes(groups map[string]*byteCount, counts []GroupCounts) {
 			delete(groups, name)
 		}
 	}
+}
+
+// ErasedLogMethod is the string variable an optional rc snippet keeps of
+// the items erased, as "<hash> <d.up.total> <d.down.total>;" each, written
+// by rTorrent itself in event.download.erased (checked on rTorrent 0.9.8):
+//
+//	method.insert = rtmon.erased_log, string, ""
+//	method.set_key = event.download.erased, rtmon_volume, "rtmon.erased_log.set=(cat,(rtmon.erased_log),(d.hash),\" \",(d.up.total),\" \",(d.down.total),\";\")"
+//
+// The fast tier reads it and sets it to "" in the same system.multicall,
+// which rTorrent runs under its lock, so no erase is lost or read twice;
+// it hands the text to noteErased. This closes the volumes' one hole.
+const ErasedLogMethod = "rtmon.erased_log"
+
+// noteErased counts, from the erase log (ErasedLogMethod), what each item
+// erased since the last read moved after the scan that read it last, and
+// adds it to the item's groups at once, before the next scan drops the
+// item and its cached group. An item no scan read has no known group and
+// is skipped, as are entries before the first scan or after a restart.
+// The log holds at most one entry per item the reader knows (an item is
+// erased once); entries past that bound and malformed ones are skipped
+// with one sub-error.
+func (r *Reader) noteErased(log string) {
+	if !r.vol.based || r.vol.rebase || log == "" {
+		return
+	}
+	bad, used := 0, 0
+	var first string
+	for _, e := range strings.Split(log, ";") {
+		e = strings.TrimSpace(e)
+		if e == "" {
+			continue
+		}
+		f := strings.Fields(e)
+		var up, down int64
+		var err1, err2 error
+		if len(f) == 3 {
+			up, err1 = strconv.ParseInt(f[1], 10, 64)
+			down, err2 = strconv.ParseInt(f[2], 10, 64)
+		}
+		if len(f) != 3 || !isHash(f[0]) || err1 != nil || err2 != nil || up < 0 || down < 0 || used >= len(r.known.list) {
+			if bad++; first == "" {
+				first = e[:min(len(e), 80)]
+			}
+			continue
+		}
+		used++
+		old := r.known.get(strings.ToUpper(f[0]))
+		if old == nil {
+			continue
+		}
+		r.vol.diff(old, &item{hash: old.hash, upTotal: up, downTotal: down})
+		// This is now the item's last reading: should a scan still see
+		// it, nothing is counted twice.
+		old.upTotal, old.downTotal = max(old.upTotal, up), max(old.downTotal, down)
+	}
+	if bad > 0 {
+		r.noteSubError(fmt.Errorf("rtorrent %q: %s: %d entries malformed or past one per known item, skipped (first: %q)", r.client.Name(), ErasedLogMethod, bad, first))
+	}
+	r.attributeVolumes()
 }

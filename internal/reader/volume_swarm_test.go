@@ -112,7 +112,9 @@ func withAnnounce(t *testing.T, meta []byte, from, to string) []byte {
 // opentracker reached under two host names (two tracker domains,
 // 127.0.0.1 and localhost), two labels. Mid-run an item is relabelled, one
 // stopped and started, one erased, one loaded only after the baseline,
-// and the leecher's rTorrent restarts. After each of the reader's reads
+// and the leecher's rTorrent restarts. The erased item moved 512 KiB
+// after the reader's last read; the leecher's erase log (the rc snippet of
+// ErasedLogMethod) hands them to the reader. After each of the reader's reads
 // the test reads every item's d.up.total and d.down.total itself: at the
 // end, each per-label and per-tracker counter's increase equals the sum
 // of its items' increases, within one piece per discontinuity (the
@@ -162,7 +164,12 @@ func TestVolumesSwarm(t *testing.T) {
 		}
 		return len(rows) == len(metas)
 	})
-	leecher := testenv.StartRTorrent(t, testenv.RTorrentOptions{BindAddress: "127.0.0.3"})
+	// The leecher keeps the erase log of the optional rc snippet
+	// (ErasedLogMethod's doc comment), which closes the erase hole.
+	leecher := testenv.StartRTorrent(t, testenv.RTorrentOptions{BindAddress: "127.0.0.3", ExtraRC: []string{
+		`method.insert = rtmon.erased_log, string, ""`,
+		`method.set_key = event.download.erased, rtmon_volume, "rtmon.erased_log.set=(cat,(rtmon.erased_log),(d.hash),\" \",(d.up.total),\" \",(d.down.total),\";\")"`,
+	}})
 	leecher.LoadRaw(t, early, false) // stopped: nothing moves before the baseline
 	leecher.WaitItems(t, len(early), 30*time.Second)
 	for _, it := range specs {
@@ -247,7 +254,29 @@ func TestVolumesSwarm(t *testing.T) {
 		}},
 		{0.25, "stop", func() { leecher.MustCall(t, "d.stop", specs[1].tor.InfoHash) }},
 		{0.30, "start again", func() { leecher.MustCall(t, "d.start", specs[1].tor.InfoHash) }},
-		{0.40, "erase", func() { leecher.MustCall(t, "d.erase", specs[2].tor.InfoHash) }},
+		{0.40, "erase", func() {
+			// Once the item moved 512 KiB since the reader's last read
+			// (more than the tolerance below): without the erase log those
+			// bytes would be lost. The test reads rTorrent's totals just
+			// before the erase; the reader gets the log as its fast tier
+			// would, read and cleared in one system.multicall.
+			h := specs[2].tor.InfoHash
+			last := truths["leecher"].prev[h][1]
+			waitFor(t, 30*time.Second, "the item to move 512 KiB unread", func() bool {
+				return leecher.MustInt(t, "d.down.total", h) >= last+512<<10
+			})
+			truths["leecher"].read(t, "")
+			leecher.MustCall(t, "d.erase", h)
+			v := leecher.MustCall(t, "system.multicall", []any{
+				map[string]any{"methodName": ErasedLogMethod, "params": []any{""}},
+				map[string]any{"methodName": ErasedLogMethod + ".set", "params": []any{"", ""}},
+			}).([]any)
+			log := v[0].([]any)[0].(string)
+			if !strings.HasPrefix(log, h+" ") {
+				t.Fatalf("erase log %q, want an entry for %s", log, h)
+			}
+			readers["leecher"].noteErased(log)
+		}},
 		{0.55, "leecher restart", func() { leecher.Restart(t) }},
 	}
 	deadline := time.Now().Add(4 * time.Minute)

@@ -3,8 +3,11 @@ package reader
 import (
 	"fmt"
 	"maps"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/rtmon/rtmon/internal/rtorrent"
 )
 
 // volScan is one scan in a volume accounting case: what rTorrent returned,
@@ -211,5 +214,67 @@ func TestVolumeBounds(t *testing.T) {
 	r.summarize(r.known.list)
 	if len(r.vol.labels) != maxIdleGroups+1 {
 		t.Fatalf("%d label accumulators kept, want %d", len(r.vol.labels), maxIdleGroups+1)
+	}
+}
+
+// TestVolumeEraseLog: the erase log an rc snippet keeps (ErasedLogMethod)
+// closes the hole: an item erased after its last scan adds what it moved
+// since, to the group it was in, once; bad entries and entries past one
+// per known item are skipped with one sub-error.
+func TestVolumeEraseLog(t *testing.T) {
+	hA := strings.Repeat("A", 40)
+	hB := strings.Repeat("B", 40)
+	hC := strings.Repeat("C", 40)
+	cases := []struct {
+		name    string
+		before  bool // the log arrives before the first scan
+		log     string
+		want    map[string][2]int64 // label accumulators after the log
+		subErrs int
+	}{
+		{"before any scan: nothing to count from", true, hA + " 150 260;", map[string][2]int64{}, 0},
+		{"one erase", false, hA + " 150 260;", map[string][2]int64{"x": {50, 60}}, 0},
+		{"two erases, lower-case hash, spaces", false, " " + strings.ToLower(hA) + " 150 260 ; " + hB + " 7 8;", map[string][2]int64{"x": {50, 60}, "y": {2, 3}}, 0},
+		{"a hash no scan read: skipped", false, hC + " 99 99;", map[string][2]int64{}, 0},
+		{"totals below the last reading count nothing", false, hA + " 10 10;", map[string][2]int64{}, 0},
+		{"malformed entries", false, hA + " 150;" + "nothash 1 2;" + hB + " -1 2;" + hB + " 1 x;" + hA + " 150 260;", map[string][2]int64{"x": {50, 60}}, 1},
+		{"past one entry per known item", false, hA + " 150 260;" + hB + " 7 8;" + hA + " 170 280;", map[string][2]int64{"x": {50, 60}, "y": {2, 3}}, 1},
+		{"the same item logged twice counts once", false, hA + " 150 260;" + hA + " 150 260;", map[string][2]int64{"x": {50, 60}}, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := rtorrent.New(rtorrent.Config{Name: "main", URL: "scgi:///nonexistent/rpc.socket"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := NewReader(c, Options{PerTracker: true, PerLabel: true})
+			r.static[hA] = staticInfo{label: "x", domain: "d"}
+			r.static[hB] = staticInfo{label: "y", domain: "d"}
+			if !tc.before {
+				r.mergeFull([]item{it(hA, 100, 200), it(hB, 5, 5)}, 0, time.Now())
+			}
+			r.noteErased(tc.log)
+			got := map[string][2]int64{}
+			for name, v := range r.vol.labels {
+				if v.up != 0 || v.down != 0 {
+					got[name] = [2]int64{v.up, v.down}
+				}
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("label volumes %v, want %v", got, tc.want)
+			}
+			if n := len(r.SubErrors()); n != tc.subErrs {
+				t.Errorf("%d sub-errors %v, want %d", n, r.SubErrors(), tc.subErrs)
+			}
+			// The next scan no longer has the erased items: nothing more
+			// is counted, nothing falls.
+			r.mergeFull(nil, 0, time.Now())
+			r.attributeVolumes()
+			for name, v := range r.vol.labels {
+				if w := tc.want[name]; (v.up != 0 || v.down != 0) && [2]int64{v.up, v.down} != w {
+					t.Errorf("after the next scan label %s = [%d %d], want %v", name, v.up, v.down, w)
+				}
+			}
+		})
 	}
 }
