@@ -213,9 +213,11 @@ func fillVolumes(groups map[string]*byteCount, counts []GroupCounts) {
 //	method.insert = rtmon.erased_log, string, ""
 //	method.set_key = event.download.erased, rtmon_volume, "rtmon.erased_log.set=(cat,(rtmon.erased_log),(d.hash),\" \",(d.up.total),\" \",(d.down.total),\";\")"
 //
-// The fast tier reads it and sets it to "" in the same system.multicall,
-// which rTorrent runs under its lock, so no erase is lost or read twice;
-// it hands the text to noteErased. This closes the volumes' one hole.
+// Read and set to "" in the same system.multicall, which rTorrent runs
+// under its lock, it loses no erase and shows none twice; handed to
+// noteErased before the read's scan, it closes the volumes' one hole.
+// The fast tier (fast.go) does not read it yet: TestVolumesSwarm reads it
+// as the fast tier would.
 const ErasedLogMethod = "rtmon.erased_log"
 
 // noteErased counts, from the erase log (ErasedLogMethod), what each item
