@@ -28,6 +28,7 @@ var globalCommands = []string{
 var itemFields = []string{
 	"d.hash", "d.state", "d.complete", "d.up.rate", "d.down.rate", "d.skip.rate", "d.left_bytes",
 	"d.message", "d.ratio", "d.peers_connected", "d.peers_complete", "d.peers_accounted",
+	"d.up.total", "d.down.total",
 }
 
 // baselineB are the ten fields of the d.multicall2 that d.multicall2-based

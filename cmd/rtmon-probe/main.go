@@ -22,6 +22,9 @@ import (
 // (-ldflags -X main.version=...); a plain `go build` says "dev".
 var version = "dev"
 
+// maxVolume bounds -volume: the probe is a check, not a monitor.
+const maxVolume = 10 * time.Minute
+
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -34,6 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		scan = fs.Bool("scan", false, "force an item scan (otherwise one runs anyway on the first read)")
 		fast = fs.Bool("fast", false, "fast tier only: skip the item scan")
 		ver  = fs.Bool("version", false, "print the version and exit")
+		vol  = fs.Duration("volume", 0, "read twice this far apart and print the second read, whose per-tracker and per-label up_bytes/down_bytes are what each group moved in between (at most "+maxVolume.String()+")")
 	)
 	fs.StringVar(&cfg.Name, "name", "probe", "instance name shown in messages")
 	fs.StringVar(&cfg.Username, "username", "", "HTTP basic auth user (http/https URLs)")
@@ -59,6 +63,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
+	if *vol < 0 || *vol > maxVolume || *vol > 0 && *fast {
+		fmt.Fprintf(stderr, "rtmon-probe: -volume %v: want 0 to %v, and not with -fast (volumes need item scans)\n", *vol, maxVolume)
+		return 2
+	}
 	cfg.URL = fs.Arg(0)
 	if cfg.Password == "" {
 		cfg.Password = os.Getenv("RTMON_PASSWORD")
@@ -76,13 +84,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	opt := reader.DefaultOptions()
 	rd := reader.NewReader(client, opt)
-	ctx, cancel := context.WithTimeout(context.Background(), 4*cfg.Timeout)
-	defer cancel()
-	var snap *reader.Snapshot
-	if *fast {
-		snap, err = rd.ReadFast(ctx)
-	} else {
-		snap, err = rd.Read(ctx, *scan)
+	read := func(force bool) (*reader.Snapshot, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 4*cfg.Timeout)
+		defer cancel()
+		if *fast {
+			return rd.ReadFast(ctx)
+		}
+		return rd.Read(ctx, force)
+	}
+	snap, err := read(*scan)
+	if err == nil && *vol > 0 {
+		// The first read's scan is the volumes' baseline; the second,
+		// forced, counts what each item moved since.
+		time.Sleep(*vol)
+		snap, err = read(true)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "rtmon-probe:", err)

@@ -141,6 +141,23 @@ var (
 		Source:  "d.custom1 (cached per hash) and the item scan"}
 )
 
+// Byte volumes per tracker domain and per label (issue 13): counters exact
+// to rTorrent's per-item totals, stored as DERIVE so rrdtool keeps bytes/s
+// and a volume over a range is the sum of rate x step.
+var (
+	TrackerVolume = &Metric{Type: "rtorrent_volume", TypeInstance: "tracker_<domain>", DS: volumeDS, Group: "tracker", Tier: TierScan, Needs: "PerTracker",
+		Unit:    "bytes (stored as bytes/s)",
+		Meaning: "Bytes uploaded (up) and downloaded (down) by the items of one tracker domain (named as for rtorrent_group) since the plugin started. Each scan adds what each item it reads moved since the scan that read it last, so a volume is exact to rTorrent's own counters whatever the traffic does between scans, and an item stopped or relabelled between scans loses nothing. Bytes go to the group the item is in at the scan that reads them. Not counted: what items held when the plugin started, totals restored from the session when rTorrent restarts, and what an item erased between two scans moved after the last of them (at most its rate times the scan gap; idle items lose nothing).",
+		Source:  "d.multicall2 main (and the delta scan): d.up.total, d.down.total"}
+	LabelVolume = &Metric{Type: "rtorrent_volume", TypeInstance: "label_<label>", DS: volumeDS, Group: "label", Tier: TierScan, Needs: "PerLabel",
+		Unit:    "bytes (stored as bytes/s)",
+		Meaning: "Bytes uploaded (up) and downloaded (down) by the items of one label (named as for rtorrent_group) since the plugin started; counted as per tracker. A relabelled item's bytes go to its new label from the scan that re-reads labels (every MaxScanInterval).",
+		Source:  "d.multicall2 main (and the delta scan): d.up.total, d.down.total; d.custom1"}
+)
+
+// volumeDS are the data sources of rtorrent_volume.
+var volumeDS = []DS{{"up", Derive}, {"down", Derive}}
+
 // groupDS are the data sources of rtorrent_group, one file per tracker
 // domain or label with all its figures.
 var groupDS = []DS{
@@ -164,4 +181,5 @@ var all = []*Metric{
 	EventsInserted, EventsErased, EventsFinished, EventsStarted, EventsStopped,
 	ScanDuration, ScanAge, ScanItems, ScanNewHashes, ScanReply,
 	Trackers, Labels,
+	TrackerVolume, LabelVolume,
 }

@@ -29,5 +29,8 @@ func Types() []TypeDef {
 		{Name: "rtorrent_percent", DS: []TypeDS{{DS{"value", Gauge}, "0", "U"}}},
 		// One file per tracker domain or label with all its figures.
 		{Name: "rtorrent_group", DS: groups},
+		// Bytes moved per tracker domain or label, counted since the
+		// plugin started: DERIVE, so rrdtool stores bytes/s.
+		{Name: "rtorrent_volume", DS: []TypeDS{{volumeDS[0], "0", "U"}, {volumeDS[1], "0", "U"}}},
 	}
 }

@@ -214,7 +214,7 @@ func TestScanBadReplies(t *testing.T) {
 		t.Fatalf("clean scan: %+v sizes %+v", good.Scan, good.Sizes)
 	}
 	isScan := func(m string, args []any) bool {
-		return m == "d.multicall2" && len(args) > 2 && fmt.Sprint(args[2]) == "d.hash=" && len(args) == 14
+		return m == "d.multicall2" && len(args) > 2 && fmt.Sprint(args[2]) == "d.hash=" && len(args) == 16 // "", "main" and the 14 scan fields
 	}
 	row := func(v any, i int) []any {
 		rows, _ := v.([]any)
@@ -447,14 +447,14 @@ func TestHugeScanReply(t *testing.T) {
 // static fetch's rows for the real items.
 func hugeScan(n, msgLen int) testenv.Tamper {
 	return func(m string, args []any, v any, f *testenv.Fault) (any, *testenv.Fault) {
-		if m != "d.multicall2" || len(args) != 14 {
+		if m != "d.multicall2" || len(args) != 16 { // "", "main" and the 14 scan fields
 			return v, f
 		}
 		msg := strings.Repeat("Tracker: [Failure reason \"unregistered torrent\"] ", msgLen/50+1)[:msgLen]
 		rows := make([]any, n)
 		for i := range rows {
 			rows[i] = []any{fmt.Sprintf("%040X", i), int64(1), int64(0), int64(0), int64(0), int64(0), int64(1 << 20),
-				msg, int64(1500), int64(0), int64(0), int64(0)}
+				msg, int64(1500), int64(0), int64(0), int64(0), int64(0), int64(0)}
 		}
 		return rows, nil
 	}

@@ -30,7 +30,7 @@ import (
 const activeFilter = "or={d.up.rate=,d.down.rate=,d.peers_connected=,d.is_hash_checking=}"
 
 // refreshBatch is the number of hashes re-read per system.multicall: one
-// sub-call of about 1.2 KB per hash keeps a batch near 50 KB, far below
+// sub-call of about 1.3 KB per hash (14 fields) keeps a batch near 52 KB, far below
 // rTorrent 0.9.8's 512 KiB request cap.
 const refreshBatch = 40
 
@@ -60,6 +60,30 @@ func (k *known) reset(items []item, at time.Time) {
 	k.stale = false
 }
 
+// get returns the item with hash h, or nil.
+func (k *known) get(h string) *item {
+	if i, ok := k.idx[h]; ok {
+		return &k.list[i]
+	}
+	return nil
+}
+
+// mergeFull makes a full scan's items (bad rows skipped) the picture,
+// counting what each moved since the picture's reading (volume.go).
+func (r *Reader) mergeFull(items []item, bad int, at time.Time) {
+	r.vol.fullScan(&r.known, items, bad)
+	r.known.reset(items, at)
+	r.vol.compact(&r.known)
+}
+
+// mergeRow puts one item read by a delta scan into the picture, counting
+// what it moved since the picture's reading.
+func (r *Reader) mergeRow(it item) {
+	r.vol.row(r.known.get(it.hash), &it)
+	r.known.put(it)
+	r.vol.compact(&r.known)
+}
+
 // put replaces or adds one item.
 func (k *known) put(it item) {
 	if i, ok := k.idx[it.hash]; ok {
@@ -87,6 +111,8 @@ func (r *Reader) needFull(s *Snapshot, now time.Time) bool {
 	switch {
 	case !r.plan.delta, k.fullAt.IsZero(), k.stale:
 		return true
+	case r.vol.rebase:
+		return true // rTorrent restarted: the volumes take a new baseline
 	case now.Sub(k.fullAt) >= r.opt.MaxScanInterval:
 		return true
 	case s.Items.Total != int64(len(k.list)), s.Items.Started != k.count(func(it *item) bool { return it.state }):
@@ -102,14 +128,14 @@ func (r *Reader) needFull(s *Snapshot, now time.Time) bool {
 // scanDelta reads the busy started items and re-reads those that were busy
 // and went quiet, and merges both into r.known.
 func (r *Reader) scanDelta(ctx context.Context) error {
-	rows, err := r.scanRows(ctx, "d.multicall.filtered", "", "started", activeFilter)
+	rows, _, err := r.scanRows(ctx, "d.multicall.filtered", "", "started", activeFilter)
 	if err != nil {
 		return err
 	}
 	k := &r.known
 	busy := make(map[string]bool, len(rows))
 	for _, it := range rows {
-		k.put(it)
+		r.mergeRow(it)
 		busy[it.hash] = true
 	}
 	var quiet []string
@@ -179,7 +205,7 @@ func (r *Reader) refreshItems(ctx context.Context, hashes []string) error {
 				r.known.stale = true
 				continue
 			}
-			r.known.put(it)
+			r.mergeRow(it)
 		}
 	}
 	return nil

@@ -210,7 +210,7 @@ func TestDeltaScanRereadsQuietItems(t *testing.T) {
 	read("first", true)
 	proxy.Set(func(m string, args []any, v any, f *testenv.Fault) (any, *testenv.Fault) {
 		if m == "d.multicall.filtered" && len(args) > 2 && args[2] == activeFilter {
-			return []any{[]any{x.InfoHash, int64(1), int64(0), int64(0), int64(0), int64(0), int64(1), "", int64(0), int64(1), int64(0), int64(1)}}, nil
+			return []any{[]any{x.InfoHash, int64(1), int64(0), int64(0), int64(0), int64(0), int64(1), "", int64(0), int64(1), int64(0), int64(1), int64(0), int64(0)}}, nil
 		}
 		return v, f
 	})

@@ -51,6 +51,7 @@ type Reader struct {
 	labelsAt time.Time // when every item's label was last read
 	events   eventCounter
 	known    known // every item as of the latest scan (delta.go)
+	vol      volumes
 	last     *scanResult
 	nextScan time.Time
 	// The latest scan's start, and the client's total time waiting on
@@ -142,17 +143,24 @@ func (r *Reader) read(ctx context.Context, policy scanPolicy, forceScan bool) (*
 		return nil, err
 	}
 	// An unread pid (0: system.pid failed) is not a restart.
-	if r.pid != 0 && s.PID != 0 && s.PID != r.pid {
+	restarted := r.pid != 0 && s.PID != 0 && s.PID != r.pid
+	if restarted {
 		// A restart: another process, maybe another build. The fast tier
 		// just read is still good; commands are read again next time.
 		r.client.Invalidate()
 		r.prevProc = nil
+		r.vol.rebase = true
 	}
 	if s.PID != 0 {
 		r.pid = s.PID
 	}
 	r.readProcess(s)
 
+	// The read that sees a restart scans at once (needFull makes it full):
+	// the scan takes the volumes' new baseline (volume.go), and every
+	// read until then would lose the restarted rTorrent's traffic. Only
+	// this read: a scan that fails backs off as any other.
+	forceScan = forceScan || restarted && policy == scanIfDue
 	if policy == scanIfDue && (forceScan || r.nextScan.IsZero() || !s.Time.Before(r.nextScan) && r.withinBudget(time.Now())) {
 		full := forceScan || r.needFull(s, s.Time)
 		if err := r.scan(ctx, full, s); err != nil {
@@ -226,11 +234,11 @@ func (r *Reader) scan(ctx context.Context, full bool, s *Snapshot) error {
 	start := time.Now()
 	r.scanStart, r.scanStartWait = start, before.CallTime
 	if full {
-		items, err := r.scanItems(ctx)
+		items, bad, err := r.scanItems(ctx)
 		if err != nil {
 			return err
 		}
-		r.known.reset(items, start)
+		r.mergeFull(items, bad, start)
 	} else if err := r.scanDelta(ctx); err != nil {
 		return err
 	}
@@ -252,6 +260,7 @@ func (r *Reader) scan(ctx context.Context, full bool, s *Snapshot) error {
 			r.labelsAt = start
 		}
 	}
+	r.attributeVolumes()
 	res := r.summarize(items)
 	if r.opt.PeerFlags {
 		if err := r.readPeerFlags(ctx, items, &res.peers); err != nil {

@@ -176,6 +176,12 @@ type GroupCounts struct {
 	UpRate    int64  `json:"up_rate"`
 	DownRate  int64  `json:"down_rate"`
 	Peers     int64  `json:"peers"`
+	// UpBytes and DownBytes are the bytes the group's items uploaded and
+	// downloaded since the reader started: the sum of each item's
+	// d.up.total and d.down.total increases between the scans that read
+	// it (volume.go). They never fall, and change only at a scan.
+	UpBytes   int64 `json:"up_bytes"`
+	DownBytes int64 `json:"down_bytes"`
 }
 
 // ScanInfo says how fresh the scan-tier fields are and what the scan cost.

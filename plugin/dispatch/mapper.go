@@ -55,7 +55,7 @@ func Samples(s *reader.Snapshot, opt Options) []Sample {
 		}
 		if mp.groups != nil {
 			for _, g := range mp.groups(s) {
-				out = append(out, Sample{Metric: m, TypeInstance: catalogue.GroupInstance(m.Group, g.Name), Values: groupValues(g)})
+				out = append(out, Sample{Metric: m, TypeInstance: catalogue.GroupInstance(m.Group, g.Name), Values: mp.values(g)})
 			}
 			continue
 		}

@@ -31,10 +31,11 @@ func fullSnapshot() *reader.Snapshot {
 		Peers:  &reader.Peers{Connected: 9, Seeds: 3, Accounted: 9, Incoming: 4, Encrypted: 2, Obfuscated: 1, Snubbed: 0, Preferred: 0, Unwanted: 1},
 		Events: &reader.Events{Inserted: 2, Erased: 1, Finished: 1, Started: 3, Stopped: 2},
 		Trackers: []reader.GroupCounts{
-			{Name: "example.org", Items: 6, Active: 2, Complete: 4, Seeding: 3, Leeching: 1, Messages: 0, SizeBytes: 6000, LeftBytes: 2000, UpRate: 700, DownRate: 1500, Peers: 5},
+			{Name: "example.org", Items: 6, Active: 2, Complete: 4, Seeding: 3, Leeching: 1, Messages: 0, SizeBytes: 6000, LeftBytes: 2000, UpRate: 700, DownRate: 1500, Peers: 5,
+				UpBytes: 7 << 20, DownBytes: 9 << 20},
 			{Name: "my-tracker.net", Items: 4, SizeBytes: 4000},
 		},
-		Labels: []reader.GroupCounts{{Name: "none", Items: 10}},
+		Labels: []reader.GroupCounts{{Name: "none", Items: 10, UpBytes: 7 << 20, DownBytes: 9 << 20}},
 		Scan:   &reader.ScanInfo{Duration: 250 * time.Millisecond, Age: 4, Items: 10, ReplyBytes: 5000, NewHashes: 10},
 	}
 }
@@ -82,10 +83,13 @@ func TestSamplesFull(t *testing.T) {
 		"operations-events_inserted": {2}, "operations-events_erased": {1}, "operations-events_finished": {1},
 		"operations-events_started": {3}, "operations-events_stopped": {2},
 		"duration-scan_duration": {0.25}, "duration-scan_age": {4}, "count-scan_items": {10}, "count-scan_new_hashes": {10},
-		"bytes-scan_reply":                        {5000},
-		"rtorrent_group-tracker_example.org":      {6, 2, 4, 3, 1, 0, 6000, 2000, 700, 1500, 5},
-		"rtorrent_group-tracker_my~2Dtracker.net": {4, 0, 0, 0, 0, 0, 4000, 0, 0, 0, 0},
-		"rtorrent_group-label_none":               {10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		"bytes-scan_reply":                         {5000},
+		"rtorrent_group-tracker_example.org":       {6, 2, 4, 3, 1, 0, 6000, 2000, 700, 1500, 5},
+		"rtorrent_group-tracker_my~2Dtracker.net":  {4, 0, 0, 0, 0, 0, 4000, 0, 0, 0, 0},
+		"rtorrent_group-label_none":                {10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		"rtorrent_volume-tracker_example.org":      {7 << 20, 9 << 20},
+		"rtorrent_volume-tracker_my~2Dtracker.net": {0, 0},
+		"rtorrent_volume-label_none":               {7 << 20, 9 << 20},
 	}
 	for id, w := range want {
 		g, ok := got[id]
@@ -123,7 +127,8 @@ func TestSamplesUnknownStayOut(t *testing.T) {
 func TestSamplesOptionsOff(t *testing.T) {
 	got := sampleMap(t, Samples(fullSnapshot(), Options{}))
 	for _, id := range []string{"count-peers_incoming", "count-peers_encrypted", "count-peers_unwanted",
-		"rtorrent_group-tracker_example.org", "rtorrent_group-label_none"} {
+		"rtorrent_group-tracker_example.org", "rtorrent_group-label_none",
+		"rtorrent_volume-tracker_example.org", "rtorrent_volume-label_none"} {
 		if _, ok := got[id]; ok {
 			t.Errorf("%s dispatched with its option off", id)
 		}
@@ -209,6 +214,11 @@ func TestValueListsRestart(t *testing.T) {
 	// Events count since the plugin started: a new pid is no reset for them.
 	if got := third["operations-events_started"]; got[0] != 3 {
 		t.Fatalf("events_started after restart = %v, want 3 (unchanged)", got)
+	}
+	// So do the volumes: the reader re-baselines its items at a restart,
+	// the counter goes on from where it was, without an offset added.
+	if got := third["rtorrent_volume-label_none"]; got[0] != 7<<20 || got[1] != 9<<20 {
+		t.Fatalf("rtorrent_volume-label_none after restart = %v, want [%d %d] (unchanged)", got, 7<<20, 9<<20)
 	}
 	for id, vals := range third {
 		for i, v := range vals {

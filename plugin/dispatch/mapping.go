@@ -16,8 +16,10 @@ type mapping struct {
 	// get returns the values in DS order, or nil when the sensor is
 	// unknown in this snapshot (command missing, no scan yet, remote host).
 	get func(s *reader.Snapshot) []float64
-	// groups returns the breakdown of a group metric.
+	// groups returns the breakdown of a group metric, and values one
+	// group's values in DS order.
 	groups func(s *reader.Snapshot) []reader.GroupCounts
+	values func(g reader.GroupCounts) []float64
 	// resets marks DERIVE counters that restart from zero with rTorrent
 	// (process-lifetime totals): a new pid is a restart even when the new
 	// value is not below the old one.
@@ -111,8 +113,12 @@ var mappings = []mapping{
 	scanInfo(catalogue.ScanNewHashes, func(i *reader.ScanInfo) float64 { return float64(i.NewHashes) }),
 	scanInfo(catalogue.ScanReply, func(i *reader.ScanInfo) float64 { return float64(i.ReplyBytes) }),
 
-	{metric: catalogue.Trackers, groups: func(s *reader.Snapshot) []reader.GroupCounts { return s.Trackers }},
-	{metric: catalogue.Labels, groups: func(s *reader.Snapshot) []reader.GroupCounts { return s.Labels }},
+	{metric: catalogue.Trackers, groups: func(s *reader.Snapshot) []reader.GroupCounts { return s.Trackers }, values: groupValues},
+	{metric: catalogue.Labels, groups: func(s *reader.Snapshot) []reader.GroupCounts { return s.Labels }, values: groupValues},
+	// Volumes count since the plugin started (the reader takes a new
+	// baseline when rTorrent restarts), so a new pid is no reset for them.
+	{metric: catalogue.TrackerVolume, groups: func(s *reader.Snapshot) []reader.GroupCounts { return s.Trackers }, values: volumeValues},
+	{metric: catalogue.LabelVolume, groups: func(s *reader.Snapshot) []reader.GroupCounts { return s.Labels }, values: volumeValues},
 }
 
 // ordered holds the mappings in catalogue order, so value lists come out
@@ -137,4 +143,9 @@ func groupValues(g reader.GroupCounts) []float64 {
 	return []float64{float64(g.Items), float64(g.Active), float64(g.Complete), float64(g.Seeding),
 		float64(g.Leeching), float64(g.Messages), float64(g.SizeBytes), float64(g.LeftBytes),
 		float64(g.UpRate), float64(g.DownRate), float64(g.Peers)}
+}
+
+// volumeValues are a group's rtorrent_volume values: up, down.
+func volumeValues(g reader.GroupCounts) []float64 {
+	return []float64{float64(g.UpBytes), float64(g.DownBytes)}
 }

@@ -63,7 +63,7 @@ func TestBadRepliesKeepArchive(t *testing.T) {
 				return []any{int64(1)}, nil
 			}
 		case "d.multicall2":
-			if rows, ok := v.([]any); p == 1 && ok && len(rows) > 0 && len(args) == 14 {
+			if rows, ok := v.([]any); p == 1 && ok && len(rows) > 0 && len(args) == 16 { // "", "main" and the 14 scan fields
 				if row, ok := rows[0].([]any); ok && len(row) > 3 {
 					row[3] = "fast"
 				}
