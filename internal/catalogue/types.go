@@ -29,5 +29,8 @@ func Types() []TypeDef {
 		{Name: "rtorrent_percent", DS: []TypeDS{{DS{"value", Gauge}, "0", "U"}}},
 		// One file per tracker domain or label with all its figures.
 		{Name: "rtorrent_group", DS: groups},
+		// rTorrent's and libtorrent's versions: always 1, the version is
+		// the type instance (collectd values carry no strings).
+		{Name: "rtorrent_version", DS: []TypeDS{{DS{"value", Gauge}, "0", "U"}}},
 	}
 }
