@@ -20,6 +20,9 @@ type runResult struct {
 	FullStatic  cost                          // one full scan that also re-reads every label (once per MaxScanInterval)
 	Delta       cost                          // one delta scan (a read with a delta scan, less one fast read)
 	A, B, Naive cost                          // one scrape
+	// The fast tier's movers sub-call alone (internal/reader/moving.go),
+	// and the same filter over main, the alternative it was chosen over.
+	Movers, MoversMain cost
 	FullDur     time.Duration                 // the Reader's own measure of the full scan (ScanInfo.Duration)
 	DeltaDur    time.Duration
 	GapFull     time.Duration // cadence after a full scan at the default settings
@@ -183,6 +186,14 @@ func oneRun(ctx context.Context, tb *testenv.Runner, o *options, m *meter, n int
 	r.DeltaDur = last.Scan.Duration
 
 	bc := []*rtorrent.Client{base}
+	movers := func(view string) func() error {
+		return func() error {
+			_, err := base.Call(ctx, "d.multicall.filtered", "", view, "or={d.up.rate=,d.down.rate=}", "d.hash=")
+			return err
+		}
+	}
+	r.Movers = must(m.measure(o.fastReads, bc, movers("started"))).per()
+	r.MoversMain = must(m.measure(max(20, scans), bc, movers("main"))).per()
 	r.A = must(m.measure(scans, bc, func() error { return scrapeA(ctx, base) })).per()
 	r.B = must(m.measure(scans, bc, func() error { return scrapeB(ctx, base) })).per()
 
