@@ -143,6 +143,11 @@ var (
 // whose value means nothing: not graphed.
 var Versions = []*Metric{VersionClient, VersionLibrary}
 
+// ExactEvents are the event counters only rtmon-events.rc provides: not
+// dispatched without it.
+var ExactEvents = []*Metric{EventsLoaded, EventsPaused, EventsResumed, EventsOpened, EventsClosed,
+	EventsHashQueued, EventsHashDone, EventsHashFailed, EventsHashRemoved}
+
 // What the scan itself cost, for the load budget.
 var (
 	ScanDuration  = scanInfo("duration", "scan_duration", "seconds", "Time rTorrent spent answering the latest item scan.")
