@@ -46,7 +46,7 @@ type Snapshot struct {
 	Labels   []GroupCounts  `json:"labels,omitempty"`
 	Scan     *ScanInfo      `json:"scan,omitempty"`
 	Off      []DisabledInfo `json:"disabled,omitempty"`
-	// Exact events and items moving now (issue 13, events.go, moving.go).
+	// Exact events and items moving now (issue 13, exact.go, moving.go).
 	// EventsSource says where Events come from: EventsExact or EventsScan.
 	EventsSource string  `json:"events_source,omitempty"`
 	exactRaw     []int64 // this read's rtmon.events.* values, in exactKeys order; -1 unread
@@ -162,8 +162,8 @@ type Peers struct {
 // user's rc imports dist/rtorrent/rtmon-events.rc, rTorrent counts every
 // event itself (EventsSource "rtorrent"): every field is exact. Otherwise
 // (EventsSource "scan") the first five are found by comparing consecutive
-// scans, which misses what happens between two scans, and the rest stay 0
-// and are not reported.
+// scans, which misses what happens between two scans, and the rest are
+// not reported.
 type Events struct {
 	Inserted int64 `json:"inserted"`
 	Erased   int64 `json:"erased"`
