@@ -23,17 +23,17 @@ type runResult struct {
 	// The fast tier's movers sub-call alone (internal/reader/moving.go),
 	// and the same filter over main, the alternative it was chosen over.
 	Movers, MoversMain cost
-	FullDur     time.Duration                 // the Reader's own measure of the full scan (ScanInfo.Duration)
-	DeltaDur    time.Duration
-	GapFull     time.Duration // cadence after a full scan at the default settings
-	GapDelta    time.Duration // cadence after a delta scan
-	OursMin     cost          // steady state, per minute, derived
-	OursBefore  cost          // per minute had every scan been full (the plugin before the delta scan)
-	AMin, BMin  cost
-	NaiveMin    cost
-	RatioCPU    float64 // OursMin rTorrent CPU / cheaper baseline's
-	RatioBytes  float64 // OursMin reply bytes / smaller baseline's
-	RatioCPUSt  float64 // the same from /proc stat ticks
+	FullDur            time.Duration // the Reader's own measure of the full scan (ScanInfo.Duration)
+	DeltaDur           time.Duration
+	GapFull            time.Duration // cadence after a full scan at the default settings
+	GapDelta           time.Duration // cadence after a delta scan
+	OursMin            cost          // steady state, per minute, derived
+	OursBefore         cost          // per minute had every scan been full (the plugin before the delta scan)
+	AMin, BMin         cost
+	NaiveMin           cost
+	RatioCPU           float64 // OursMin rTorrent CPU / cheaper baseline's
+	RatioBytes         float64 // OursMin reply bytes / smaller baseline's
+	RatioCPUSt         float64 // the same from /proc stat ticks
 }
 
 type sizeResult struct {
