@@ -109,6 +109,8 @@ func printSize(w io.Writer, o *options, s sizeResult) {
 		100*pickF(rs, func(r runResult) float64 { return r.Idle.Stat }))
 	fmt.Fprint(w, "Per read (baselines: per scrape):\n\n", header)
 	row(w, "ours: fast tier", pick(rs, func(r runResult) cost { return r.Fast }))
+	row(w, "ours: fast tier's movers sub-call alone (d.multicall.filtered started)", pick(rs, func(r runResult) cost { return r.Movers }))
+	row(w, "alternative: the movers filter over main", pick(rs, func(r runResult) cost { return r.MoversMain }))
 	row(w, "ours: full scan", pick(rs, func(r runResult) cost { return r.Full }))
 	row(w, "ours: full scan + labels re-read", pick(rs, func(r runResult) cost { return r.FullStatic }))
 	row(w, "ours: delta scan", pick(rs, func(r runResult) cost { return r.Delta }))

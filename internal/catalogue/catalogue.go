@@ -39,6 +39,9 @@ const (
 	// TierProc values come from /proc/<pid> every interval, when rTorrent
 	// runs on the same host as collectd.
 	TierProc Tier = "proc"
+	// TierConnect values are read once each time the plugin connects to
+	// rTorrent (and after a restart), and dispatched every interval.
+	TierConnect Tier = "connect"
 )
 
 // Kinds of data source, as in types.db.

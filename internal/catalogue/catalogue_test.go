@@ -47,7 +47,7 @@ func TestFamilies(t *testing.T) {
 		{Sizes, "total left completed"},
 		{Ratios, "lt_0_5 0_5_to_1 1_to_2 2_to_5 ge_5"},
 		{Peers, "connected seeds accounted incoming encrypted obfuscated snubbed preferred unwanted"},
-		{Events, "inserted erased finished started stopped"},
+		{Events, "inserted erased finished started stopped loaded paused resumed opened closed hash_queued hash_done hash_failed hash_removed"},
 		{Scan, "duration age items new_hashes reply"},
 	} {
 		var keys []string

@@ -17,9 +17,9 @@ var (
 	ItemsLeeching   = view("leeching", "leeching", "Items started and incomplete (downloading).")
 	ItemsHashing    = view("hashing", "hashing", "Items being hash-checked.")
 	ItemsResumed    = view("resumed", "active", "Items in rTorrent's own \"active\" view: resumed (not paused), whether or not anything moves. Not the same as items_active.")
-	ItemsActive     = &Metric{Type: "count", TypeInstance: "items_active", DS: gauge, Unit: "items", Tier: TierScan,
-		Meaning: "Items transferring now: up or down rate above zero at the latest scan (ruTorrent's Active filter).",
-		Source:  "d.multicall2 main: d.up.rate, d.down.rate"}
+	ItemsActive     = &Metric{Type: "count", TypeInstance: "items_active", DS: gauge, Unit: "items", Tier: TierFast,
+		Meaning: "Items transferring now: up or down rate above zero (ruTorrent's Active filter), read at every interval; the latest scan's count where rTorrent lacks d.multicall.filtered.",
+		Source:  "d.multicall.filtered started or={d.up.rate=,d.down.rate=} d.hash= (fast tier), else d.multicall2 main: d.up.rate, d.down.rate"}
 	ItemsMessages = &Metric{Type: "count", TypeInstance: "items_messages", DS: gauge, Unit: "items", Tier: TierScan,
 		Meaning: "Items with a non-empty message (tracker errors and the like).",
 		Source:  "d.multicall2 main: d.message"}
@@ -111,14 +111,42 @@ var (
 	PeersUnwanted   = peer("peers_unwanted", "Connected peers marked unwanted.", "p.multicall: p.is_unwanted", "PeerFlags")
 )
 
-// Download events, found by comparing consecutive scans.
+// Download events: counted inside rTorrent where the rc imports
+// dist/rtorrent/rtmon-events.rc, else (the first five only) found by
+// comparing consecutive scans. Versions, read once per connection.
 var (
-	EventsInserted = event("events_inserted", "Items added.")
-	EventsErased   = event("events_erased", "Items removed.")
-	EventsFinished = event("events_finished", "Items that completed their download.")
-	EventsStarted  = event("events_started", "Items started.")
-	EventsStopped  = event("events_stopped", "Items stopped.")
+	EventsInserted = event("events_inserted", "inserted", "Items added (event.download.inserted_new).")
+	EventsErased   = event("events_erased", "erased", "Items removed (event.download.erased).")
+	EventsFinished = event("events_finished", "finished", "Items that completed their download (event.download.finished).")
+	EventsStarted  = event("events_started", "started", "Items started (d.start: event.download.resumed of an item last seen stopped).")
+	EventsStopped  = event("events_stopped", "stopped", "Items stopped (d.stop: event.download.paused with d.state 0).")
+
+	EventsLoaded      = exactEvent("events_loaded", "loaded", "Items loaded from the session when rTorrent starts (event.download.inserted_session).")
+	EventsPaused      = exactEvent("events_paused", "paused", "Items paused and left started (event.download.paused with d.state 1: d.pause, and d.close or d.erase of a started item).")
+	EventsResumed     = exactEvent("events_resumed", "resumed", "Items resumed that were not stopped (event.download.resumed other than a start: d.resume, the resume after a hash check or a load_start).")
+	EventsOpened      = exactEvent("events_opened", "opened", "Items whose files were opened (event.download.opened).")
+	EventsClosed      = exactEvent("events_closed", "closed", "Items whose files were closed (event.download.closed).")
+	EventsHashQueued  = exactEvent("events_hash_queued", "hash_queued", "Hash checks queued (event.download.hash_queued).")
+	EventsHashDone    = exactEvent("events_hash_done", "hash_done", "Hash checks finished (event.download.hash_done).")
+	EventsHashFailed  = exactEvent("events_hash_failed", "hash_failed", "Hash checks that failed (event.download.hash_failed).")
+	EventsHashRemoved = exactEvent("events_hash_removed", "hash_removed", "Hash checks taken off the queue (event.download.hash_removed: d.close, d.erase, d.check_hash).")
+
+	VersionClient = &Metric{Type: "rtorrent_version", TypeInstance: "client_<version>", DS: gauge, Unit: "1 (the version is the type instance)", Tier: TierConnect,
+		Meaning: "rTorrent's version, e.g. client_0.9.8: collectd values carry no strings, so the version, escaped as tracker names are, is the type instance of a gauge that is always 1. Find it with LISTVAL.",
+		Source:  "system.client_version, read once per connection"}
+	VersionLibrary = &Metric{Type: "rtorrent_version", TypeInstance: "library_<version>", DS: gauge, Unit: "1 (the version is the type instance)", Tier: TierConnect,
+		Meaning: "libtorrent's version, e.g. library_0.13.8, as client_<version>.",
+		Source:  "system.library_version, read once per connection"}
 )
+
+// Versions are the identifiers whose type instance carries a text and
+// whose value means nothing: not graphed.
+var Versions = []*Metric{VersionClient, VersionLibrary}
+
+// ExactEvents are the event counters only rtmon-events.rc provides: not
+// dispatched without it.
+var ExactEvents = []*Metric{EventsLoaded, EventsPaused, EventsResumed, EventsOpened, EventsClosed,
+	EventsHashQueued, EventsHashDone, EventsHashFailed, EventsHashRemoved}
 
 // What the scan itself cost, for the load budget.
 var (
@@ -179,6 +207,9 @@ var all = []*Metric{
 	PeersConnected, PeersSeeds, PeersAccounted, PeersIncoming, PeersEncrypted, PeersObfuscated,
 	PeersSnubbed, PeersPreferred, PeersUnwanted,
 	EventsInserted, EventsErased, EventsFinished, EventsStarted, EventsStopped,
+	EventsLoaded, EventsPaused, EventsResumed, EventsOpened, EventsClosed,
+	EventsHashQueued, EventsHashDone, EventsHashFailed, EventsHashRemoved,
+	VersionClient, VersionLibrary,
 	ScanDuration, ScanAge, ScanItems, ScanNewHashes, ScanReply,
 	Trackers, Labels,
 	TrackerVolume, LabelVolume,

@@ -37,10 +37,20 @@ func peer(ti, meaning, source, needs string) *Metric {
 		Meaning: meaning, Source: source, Needs: needs}
 }
 
-func event(ti, meaning string) *Metric {
+// event is a download event counted exactly by rtmon-events.rc where it is
+// imported, else by comparing scans.
+func event(ti, key, meaning string) *Metric {
 	return &Metric{Type: "operations", TypeInstance: ti, DS: derive, Unit: "events (stored as events/s)", Tier: TierScan,
-		Meaning: meaning + " Counted by comparing consecutive scans since the plugin started (no rc change needed); the first scan only sets the baseline.",
-		Source:  "d.multicall2 main: d.hash, d.state, d.complete"}
+		Meaning: meaning + " Exact where the rc imports rtmon-events.rc (fast tier); otherwise found by comparing consecutive scans, approximate: changes between two scans are missed. Counts since the plugin started.",
+		Source:  "rtmon.events." + key + " (rtmon-events.rc), else d.multicall2 main: d.hash, d.state, d.complete"}
+}
+
+// exactEvent is a download event only rtmon-events.rc counts: without it
+// the value is not dispatched.
+func exactEvent(ti, key, meaning string) *Metric {
+	return &Metric{Type: "operations", TypeInstance: ti, DS: derive, Unit: "events (stored as events/s)", Tier: TierFast,
+		Meaning: meaning + " Only where the rc imports rtmon-events.rc. Counts since the plugin started.",
+		Source:  "rtmon.events." + key + " (rtmon-events.rc)"}
 }
 
 func scanInfo(typ, ti, unit, meaning string) *Metric {

@@ -32,5 +32,8 @@ func Types() []TypeDef {
 		// Bytes moved per tracker domain or label, counted since the
 		// plugin started: DERIVE, so rrdtool stores bytes/s.
 		{Name: "rtorrent_volume", DS: []TypeDS{{volumeDS[0], "0", "U"}, {volumeDS[1], "0", "U"}}},
+		// rTorrent's and libtorrent's versions: always 1, the version is
+		// the type instance (collectd values carry no strings).
+		{Name: "rtorrent_version", DS: []TypeDS{{DS{"value", Gauge}, "0", "U"}}},
 	}
 }

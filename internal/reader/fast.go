@@ -17,6 +17,13 @@ type fastSensor struct {
 	set     func(s *Snapshot, v int64)
 }
 
+// anySetters take the value of the fast-tier sensors so named instead of
+// their set: values that are not an integer (the movers' hash list,
+// moving.go). Each returns an error saying what was wrong with the value.
+var anySetters = map[string]func(s *Snapshot, v any) error{
+	moversSensor.sensor: setMovers,
+}
+
 // globalSensors are rTorrent's global gauges and counters, read every
 // interval. A command this build lacks switches off that sensor only.
 var globalSensors = []fastSensor{
@@ -73,6 +80,8 @@ type plan struct {
 	// tier reads the view sizes that tell when it would miss a change.
 	delta   bool
 	hashing bool // the fast tier reads view.size hashing
+	exact   bool // rtmon-events.rc's counters are read (exact.go)
+	movers  bool // the items moving now are read (moving.go)
 
 	prepared *rtorrent.Prepared // calls, encoded once; nil when calls change
 }
@@ -102,6 +111,14 @@ func newPlan(methods map[string]bool, views map[string]bool) *plan {
 	}
 	p.delta = methods["view.size"] && views["main"] && views["started"] && methods["d.multicall.filtered"]
 	p.hashing = methods["view.size"] && views["hashing"]
+	if p.exact = hasExactEvents(methods); p.exact {
+		for _, f := range exactSensors() {
+			p.add(f)
+		}
+	}
+	if p.movers = methods["d.multicall.filtered"] && views["started"]; p.movers {
+		p.add(moversSensor)
+	}
 	return p
 }
 
@@ -134,6 +151,12 @@ func (r *Reader) readFast(ctx context.Context, s *Snapshot) error {
 	if err != nil {
 		return err
 	}
+	if r.plan.exact {
+		s.exactRaw = make([]int64, len(exactKeys))
+		for i := range s.exactRaw {
+			s.exactRaw[i] = -1
+		}
+	}
 	keep := r.plan.sensors[:0:0]
 	var keepCalls []rtorrent.Method
 	dropped := false
@@ -147,6 +170,11 @@ func (r *Reader) readFast(ctx context.Context, s *Snapshot) error {
 			}
 			r.noteSubError(res.Err)
 			s.Unread = append(s.Unread, f.sensor)
+		} else if setAny := anySetters[f.sensor]; setAny != nil {
+			if err := setAny(s, res.Value); err != nil {
+				r.noteSubError(fmt.Errorf("rtorrent %q: %s%s: %w (sensor %s not read)", r.client.Name(), f.command, argsText(f.args), err, f.sensor))
+				s.Unread = append(s.Unread, f.sensor)
+			}
 		} else if v, ok := asInt(res.Value); ok {
 			f.set(s, v)
 		} else {

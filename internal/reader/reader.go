@@ -50,7 +50,8 @@ type Reader struct {
 	static   map[string]staticInfo
 	labelsAt time.Time // when every item's label was last read
 	events   eventCounter
-	known    known // every item as of the latest scan (delta.go)
+	ev       evState // the Events reported, from either source (exact.go)
+	known    known   // every item as of the latest scan (delta.go)
 	vol      volumes
 	last     *scanResult
 	nextScan time.Time
@@ -155,6 +156,7 @@ func (r *Reader) read(ctx context.Context, policy scanPolicy, forceScan bool) (*
 		r.pid = s.PID
 	}
 	r.readProcess(s)
+	r.exactEvents(s)
 
 	// The read that sees a restart scans at once (needFull makes it full):
 	// the scan takes the volumes' new baseline (volume.go), and every
@@ -177,6 +179,8 @@ func (r *Reader) read(ctx context.Context, policy scanPolicy, forceScan bool) (*
 		}
 	}
 	r.fill(s)
+	r.applyMovers(s)
+	r.fillEvents(s)
 	s.Off = append(s.Off, r.plan.off...)
 	return s, nil
 }
@@ -268,6 +272,7 @@ func (r *Reader) scan(ctx context.Context, full bool, s *Snapshot) error {
 		}
 	}
 	r.events.observe(items)
+	r.scanEvents()
 	after := r.client.Stats()
 	res.at = time.Now()
 	res.duration = after.CallTime - before.CallTime
@@ -314,7 +319,6 @@ func (r *Reader) fill(s *Snapshot) {
 	s.Sizes = ptr(res.sizes)
 	s.Ratios = ptr(res.ratios)
 	s.Peers = ptr(res.peers)
-	s.Events = ptr(r.events.counts)
 	s.Trackers, s.Labels = res.trackers, res.labels
 	s.Scan = &ScanInfo{Time: res.at, Age: s.Time.Sub(res.at).Seconds(), Duration: res.duration,
 		Items: res.items, ReplyBytes: res.replyBytes, NewHashes: res.newHashes, Next: r.nextScan, Full: res.full}

@@ -46,6 +46,12 @@ type Snapshot struct {
 	Labels   []GroupCounts  `json:"labels,omitempty"`
 	Scan     *ScanInfo      `json:"scan,omitempty"`
 	Off      []DisabledInfo `json:"disabled,omitempty"`
+	// Exact events and items moving now (issue 13, exact.go, moving.go).
+	// EventsSource says where Events come from: EventsExact or EventsScan.
+	EventsSource string  `json:"events_source,omitempty"`
+	exactRaw     []int64 // this read's rtmon.events.* values, in exactKeys order; -1 unread
+	moving       movers  // the fast tier's list of items moving now
+
 	// Unread names the fast-tier sensors (DisabledInfo.Sensor) whose
 	// sub-call failed in this read: a fault, or a value of the wrong type.
 	// Their fields hold no reading and must not be reported; the reason
@@ -152,14 +158,28 @@ type Peers struct {
 	Unwanted   int64 `json:"unwanted"`   // p.is_unwanted
 }
 
-// Events counts download events since the reader started, found by
-// comparing consecutive scans, so no rTorrent config change is needed.
+// Events counts download events since the reader started. Where the
+// user's rc imports dist/rtorrent/rtmon-events.rc, rTorrent counts every
+// event itself (EventsSource "rtorrent"): every field is exact. Otherwise
+// (EventsSource "scan") the first five are found by comparing consecutive
+// scans, which misses what happens between two scans, and the rest are
+// not reported.
 type Events struct {
 	Inserted int64 `json:"inserted"`
 	Erased   int64 `json:"erased"`
 	Finished int64 `json:"finished"`
 	Started  int64 `json:"started"`
 	Stopped  int64 `json:"stopped"`
+	// Only from rtmon-events.rc.
+	Loaded      int64 `json:"loaded"` // items loaded from the session at rTorrent's start
+	Paused      int64 `json:"paused"`
+	Resumed     int64 `json:"resumed"`
+	Opened      int64 `json:"opened"`
+	Closed      int64 `json:"closed"`
+	HashQueued  int64 `json:"hash_queued"`
+	HashDone    int64 `json:"hash_done"`
+	HashFailed  int64 `json:"hash_failed"`
+	HashRemoved int64 `json:"hash_removed"`
 }
 
 // GroupCounts is the breakdown for one tracker domain or one label.

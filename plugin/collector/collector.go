@@ -49,6 +49,7 @@ type Collector struct {
 	health   Health
 	lastErr  error // of the latest failed read, for the flapping summary
 	lastPID  int64
+	evSource string // the events source last logged (reader.EventsExact or EventsScan)
 	subErrs  *onceSet
 	writeErr *onceSet
 	reads    atomic.Int64
@@ -158,10 +159,15 @@ func (c *Collector) Read(ctx context.Context, interval time.Duration) (written i
 		c.log.Notice(fmt.Sprintf("instance %q: rTorrent restarted (pid %d, was %d); totals continue from where they were", c.name, snap.PID, c.lastPID))
 	}
 	if c.lastPID == 0 && snap.PID != 0 {
-		c.log.Info(fmt.Sprintf("instance %q: reading rTorrent %s at %s (pid %d)", c.name, snap.ClientVersion, c.url, snap.PID))
+		c.evSource = snap.EventsSource
+		c.log.Info(fmt.Sprintf("instance %q: reading rTorrent %s at %s (pid %d)%s", c.name, snap.ClientVersion, c.url, snap.PID, eventsSourceText(snap.EventsSource)))
 	}
 	if snap.PID != 0 {
 		c.lastPID = snap.PID
+	}
+	if src := snap.EventsSource; src != "" && src != c.evSource {
+		c.evSource = src
+		c.log.Info(fmt.Sprintf("instance %q: now%s", c.name, eventsSourceText(src)))
 	}
 	for _, e := range c.reader.SubErrors() {
 		if msg := e.Error(); c.subErrs.First(msg) {
@@ -188,6 +194,19 @@ func (c *Collector) dispatch(ctx context.Context, snap *reader.Snapshot, interva
 		n++
 	}
 	return n
+}
+
+// eventsSourceText says where the event counters come from, for the
+// start message and for a change (rTorrent restarted with or without
+// rtmon-events.rc).
+func eventsSourceText(src string) string {
+	switch src {
+	case reader.EventsExact:
+		return "; events: counted inside rTorrent by rtmon-events.rc"
+	case reader.EventsScan:
+		return "; events: derived from scans, approximate (import rtmon-events.rc into rtorrent.rc for exact counts, see docs/configuration.md)"
+	}
+	return ""
 }
 
 // Reads is how many reads were started, for tests and shutdown messages.

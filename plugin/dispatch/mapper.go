@@ -59,8 +59,14 @@ func Samples(s *reader.Snapshot, opt Options) []Sample {
 			}
 			continue
 		}
+		ti := m.TypeInstance
+		if mp.instance != nil {
+			if ti = mp.instance(s); ti == "" {
+				continue
+			}
+		}
 		if v := mp.get(s); v != nil {
-			out = append(out, Sample{Metric: m, TypeInstance: m.TypeInstance, Values: v, resets: mp.resets})
+			out = append(out, Sample{Metric: m, TypeInstance: ti, Values: v, resets: mp.resets})
 		}
 	}
 	return out

@@ -20,6 +20,9 @@ type mapping struct {
 	// group's values in DS order.
 	groups func(s *reader.Snapshot) []reader.GroupCounts
 	values func(g reader.GroupCounts) []float64
+	// instance, when set, returns the type instance of this snapshot's
+	// value ("" for none): a text carried in the name (the versions).
+	instance func(s *reader.Snapshot) string
 	// resets marks DERIVE counters that restart from zero with rTorrent
 	// (process-lifetime totals): a new pid is a restart even when the new
 	// value is not below the old one.
@@ -106,6 +109,17 @@ var mappings = []mapping{
 	event(catalogue.EventsFinished, func(e *reader.Events) int64 { return e.Finished }),
 	event(catalogue.EventsStarted, func(e *reader.Events) int64 { return e.Started }),
 	event(catalogue.EventsStopped, func(e *reader.Events) int64 { return e.Stopped }),
+	exactEvent(catalogue.EventsLoaded, func(e *reader.Events) int64 { return e.Loaded }),
+	exactEvent(catalogue.EventsPaused, func(e *reader.Events) int64 { return e.Paused }),
+	exactEvent(catalogue.EventsResumed, func(e *reader.Events) int64 { return e.Resumed }),
+	exactEvent(catalogue.EventsOpened, func(e *reader.Events) int64 { return e.Opened }),
+	exactEvent(catalogue.EventsClosed, func(e *reader.Events) int64 { return e.Closed }),
+	exactEvent(catalogue.EventsHashQueued, func(e *reader.Events) int64 { return e.HashQueued }),
+	exactEvent(catalogue.EventsHashDone, func(e *reader.Events) int64 { return e.HashDone }),
+	exactEvent(catalogue.EventsHashFailed, func(e *reader.Events) int64 { return e.HashFailed }),
+	exactEvent(catalogue.EventsHashRemoved, func(e *reader.Events) int64 { return e.HashRemoved }),
+	version(catalogue.VersionClient, "client", func(s *reader.Snapshot) string { return s.ClientVersion }),
+	version(catalogue.VersionLibrary, "library", func(s *reader.Snapshot) string { return s.LibraryVersion }),
 
 	scanInfo(catalogue.ScanDuration, func(i *reader.ScanInfo) float64 { return i.Duration.Seconds() }),
 	scanInfo(catalogue.ScanAge, func(i *reader.ScanInfo) float64 { return i.Age }),

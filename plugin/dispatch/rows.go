@@ -75,6 +75,29 @@ func event(m *catalogue.Metric, f func(*reader.Events) int64) mapping {
 	}}
 }
 
+// exactEvent reads an event only rtmon-events.rc counts: without it the
+// field holds no reading.
+func exactEvent(m *catalogue.Metric, f func(*reader.Events) int64) mapping {
+	return mapping{metric: m, get: func(s *reader.Snapshot) []float64 {
+		if s.Events == nil || s.EventsSource != reader.EventsExact {
+			return nil
+		}
+		return []float64{float64(f(s.Events))}
+	}}
+}
+
+// version dispatches a version string as the type instance of a gauge 1.
+func version(m *catalogue.Metric, kind string, f func(*reader.Snapshot) string) mapping {
+	return mapping{metric: m,
+		instance: func(s *reader.Snapshot) string {
+			if v := f(s); v != "" {
+				return catalogue.GroupInstance(kind, v)
+			}
+			return ""
+		},
+		get: func(*reader.Snapshot) []float64 { return []float64{1} }}
+}
+
 func scanInfo(m *catalogue.Metric, f func(*reader.ScanInfo) float64) mapping {
 	return mapping{metric: m, get: func(s *reader.Snapshot) []float64 {
 		if s.Scan == nil {

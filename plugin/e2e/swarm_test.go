@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,12 +45,16 @@ func TestSwarm(t *testing.T) {
 		want := map[string][]string{}
 		for _, inst := range []string{"seeder", "leecher"} {
 			for _, m := range catalogue.All() {
-				if m.Group == "" {
+				// Versions are named by their value (below); these
+				// rTorrents do not import rtmon-events.rc.
+				if m.Group == "" && !slices.Contains(catalogue.Versions, m) && !slices.Contains(catalogue.ExactEvents, m) {
 					want[inst] = append(want[inst], m.ID())
 				}
 			}
 			want[inst] = append(want[inst], "rtorrent_group-"+catalogue.GroupInstance("tracker", "127.0.0.1"),
-				"rtorrent_group-"+catalogue.GroupInstance("label", "none"))
+				"rtorrent_group-"+catalogue.GroupInstance("label", "none"),
+				"rtorrent_version-"+catalogue.GroupInstance("client", seeder.MustCall(t, "system.client_version").(string)),
+				"rtorrent_version-"+catalogue.GroupInstance("library", seeder.MustCall(t, "system.library_version").(string)))
 		}
 		deadline := time.Now().Add(15 * time.Second)
 		for inst, ids := range want {
