@@ -21,7 +21,9 @@ type fastSensor struct {
 // their set: values that are not an integer (the movers' hash list,
 // moving.go). Each returns an error saying what was wrong with the value.
 var anySetters = map[string]func(s *Snapshot, v any) error{
-	moversSensor.sensor: setMovers,
+	moversSensor.sensor:      setMovers,
+	erasedLogSensor.sensor:   setErasedLog,
+	erasedClearSensor.sensor: clearedErasedLog,
 }
 
 // globalSensors are rTorrent's global gauges and counters, read every
@@ -118,6 +120,10 @@ func newPlan(methods map[string]bool, views map[string]bool) *plan {
 	}
 	if p.movers = methods["d.multicall.filtered"] && views["started"]; p.movers {
 		p.add(moversSensor)
+	}
+	if hasErasedLog(methods) { // read, then emptied: in this order (erasedlog.go)
+		p.add(erasedLogSensor)
+		p.add(erasedClearSensor)
 	}
 	return p
 }

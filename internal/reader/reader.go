@@ -157,6 +157,9 @@ func (r *Reader) read(ctx context.Context, policy scanPolicy, forceScan bool) (*
 	}
 	r.readProcess(s)
 	r.exactEvents(s)
+	// Before any scan: the scan would drop the items erased since the
+	// last read, and with them the groups their last bytes belong to.
+	r.noteErased(s.erasedLog)
 
 	// The read that sees a restart scans at once (needFull makes it full):
 	// the scan takes the volumes' new baseline (volume.go), and every

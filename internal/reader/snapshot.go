@@ -51,6 +51,7 @@ type Snapshot struct {
 	EventsSource string  `json:"events_source,omitempty"`
 	exactRaw     []int64 // this read's rtmon.events.* values, in exactKeys order; -1 unread
 	moving       movers  // the fast tier's list of items moving now
+	erasedLog    string  // the erase log the fast tier read and emptied (erasedlog.go)
 
 	// Unread names the fast-tier sensors (DisabledInfo.Sensor) whose
 	// sub-call failed in this read: a fault, or a value of the wrong type.

@@ -215,9 +215,8 @@ func fillVolumes(groups map[string]*byteCount, counts []GroupCounts) {
 //
 // Read and set to "" in the same system.multicall, which rTorrent runs
 // under its lock, it loses no erase and shows none twice; handed to
-// noteErased before the read's scan, it closes the volumes' one hole.
-// The fast tier (fast.go) does not read it yet: TestVolumesSwarm reads it
-// as the fast tier would.
+// noteErased before the read's scan, it closes the volumes' one hole
+// (erasedlog.go). dist/rtorrent/rtmon-events.rc carries these two lines.
 const ErasedLogMethod = "rtmon.erased_log"
 
 // noteErased counts, from the erase log (ErasedLogMethod), what each item
