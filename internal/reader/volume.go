@@ -2,6 +2,7 @@ package reader
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -153,8 +154,17 @@ func add(groups map[string]*byteCount, name string, m moved) {
 		c = &byteCount{}
 		groups[name] = c
 	}
-	c.up += m.up
-	c.down += m.down
+	c.up, c.down = satAdd(c.up, m.up), satAdd(c.down, m.down)
+}
+
+// satAdd adds two byte counts that are never negative, stopping at the
+// largest int64 instead of wrapping: a hostile rTorrent can report
+// totals near 2^63, and a counter that wraps would fall.
+func satAdd(a, b int64) int64 {
+	if b > 0 && a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // compact bounds the pending moves, which grow while scans fail before
@@ -170,8 +180,7 @@ func (v *volumes) compact(k *known) {
 	out := v.pending[:0]
 	for _, m := range v.pending {
 		if i, ok := at[m.hash]; ok {
-			out[i].up += m.up
-			out[i].down += m.down
+			out[i].up, out[i].down = satAdd(out[i].up, m.up), satAdd(out[i].down, m.down)
 			continue
 		}
 		if _, inPicture := k.idx[m.hash]; !inPicture {
