@@ -163,6 +163,13 @@ func (p *Poller) publish(s *Snapshot) {
 	p.polls.Add(1)
 	p.srcLog.note(p.cfg.Log, s)
 	p.mu.Lock()
+	// Polls run one at a time (pollMu) but publish after it: a poll that
+	// finished late must not replace the newer snapshot of one that
+	// started after it (the schedule's poll against Refresh).
+	if cur := p.cur.Load(); cur != nil && cur.Time > s.Time {
+		p.mu.Unlock()
+		return
+	}
 	p.cur.Store(s)
 	close(p.changed)
 	p.changed = make(chan struct{})

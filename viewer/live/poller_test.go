@@ -219,3 +219,27 @@ func TestFlush(t *testing.T) {
 		t.Errorf("last update %d far from the value time %d", lastOf(), seen.Unix())
 	}
 }
+
+// TestPublishKeepsNewest: a poll that finishes after a later one (the
+// schedule's poll racing Refresh) must not replace the newer snapshot;
+// /json/live would go back in time. Seen as TestStack/live_equals_GETVAL
+// reading values older than the Refresh it had just made.
+func TestPublishKeepsNewest(t *testing.T) {
+	dir := t.TempDir()
+	p := New(Config{Socket: filepath.Join(dir, "none"), Store: datadir.NewStore(filepath.Join(dir, "missing"), time.Minute), Interval: time.Second})
+	older := p.poll(context.Background())
+	time.Sleep(2 * time.Millisecond)
+	newer := p.poll(context.Background())
+	if newer.Time <= older.Time {
+		t.Fatalf("poll times %v then %v", older.Time, newer.Time)
+	}
+	p.publish(newer)
+	p.publish(older) // the late one
+	got, err := p.Current(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != newer {
+		t.Errorf("Current is the snapshot of %v, want the newer one of %v", got.Time, newer.Time)
+	}
+}
