@@ -59,6 +59,9 @@ func Stage(l Layout, snippetDir string) error {
 		return fmt.Errorf("snippets: %w", err)
 	}
 	for _, e := range entries {
+		if e.IsDir() {
+			continue // central/: the central node's snippets, staged by bench/fleet
+		}
 		if _, ok := rewrite[e.Name()]; !ok {
 			return fmt.Errorf("snippets: %s is new to collectdconf: teach it the paths the file names", e.Name())
 		}

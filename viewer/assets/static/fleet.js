@@ -146,7 +146,27 @@
       draw();
     });
   }
-  filter.addEventListener("input", draw);
-  staleOnly.addEventListener("change", draw);
+  // The view's state lives in the URL too (?q=&sort=&dir=&stale=1), so a
+  // sorted, filtered view can be bookmarked and shared.
+  const params = new URLSearchParams(location.search);
+  filter.value = (params.get("q") || "").slice(0, 128);
+  staleOnly.checked = params.get("stale") === "1";
+  const th0 = table.querySelector('th[data-key="' + CSS.escape(params.get("sort") || "") + '"]');
+  if (th0) {
+    sortKey = th0.dataset.key; sortType = th0.dataset.type;
+    sortDir = params.get("dir") === "desc" ? -1 : 1;
+    th0.setAttribute("aria-sort", sortDir > 0 ? "ascending" : "descending");
+  }
+  function remember() {
+    const p = new URLSearchParams();
+    if (filter.value) p.set("q", filter.value);
+    if (staleOnly.checked) p.set("stale", "1");
+    p.set("sort", sortKey);
+    p.set("dir", sortDir > 0 ? "asc" : "desc");
+    history.replaceState(null, "", "?" + p.toString());
+  }
+  filter.addEventListener("input", function () { remember(); draw(); });
+  staleOnly.addEventListener("change", function () { remember(); draw(); });
+  table.querySelector("thead").addEventListener("click", remember);
   poll();
 })();
