@@ -40,7 +40,7 @@ var rules = []rule{
 	{who: "cmd/rtmon-probe", may: []string{"internal/rtorrent", "internal/reader"}},
 	{who: "cmd/rtmon-demo", may: []string{"internal/testenv", "internal/collectdconf"}},
 	{who: "bench", may: []string{"internal"}},
-	{who: "bench/fleet", may: []string{"internal", "plugin/dispatch"}},
+	{who: "bench/fleet", may: []string{"internal", "plugin/dispatch", "viewer/fleet", "viewer/datadir", "viewer/unixsock", "viewer/rrdcached"}},
 	{who: "dist"},
 }
 

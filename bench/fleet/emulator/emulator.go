@@ -45,10 +45,10 @@ type Sample struct {
 
 // Counts is what the emulator has sent so far.
 type Counts struct {
-	Lists   int64 // value lists
-	Values  int64 // single values (one per data source)
-	Errors  int64 // failed sends
-	Rounds  int64 // intervals sent
+	Lists  int64 // value lists
+	Values int64 // single values (one per data source)
+	Errors int64 // failed sends
+	Rounds int64 // intervals sent
 }
 
 // Emulator sends the traffic of Config.Hosts seedboxes.
@@ -252,3 +252,6 @@ func (e *Emulator) Close() error {
 	})
 	return e.closeErr
 }
+
+// Hosts is how many hosts the emulator sends for.
+func (e *Emulator) Hosts() int { return len(e.hosts) }
