@@ -27,7 +27,7 @@ export CGO_ENABLED := 1
 # Debian's container images lack it), and strace records which system calls
 # the viewer makes under the unit's restrictions.
 DEB_PACKAGES := collectd-core collectd-dev rrdtool librrd-dev rtorrent opentracker \
-	mktorrent nginx chromium gcc pkg-config procps libpython3.11 systemd strace
+	mktorrent nginx chromium gcc pkg-config procps libpython3.11 systemd strace rrdcached
 
 # Test knobs: TESTFLAGS for extra go test flags (e.g. TESTFLAGS=-short).
 # `make test` runs each fuzz target's seed corpus only (go test does that
