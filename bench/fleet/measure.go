@@ -164,15 +164,26 @@ type refreshStat struct {
 	rows        int
 }
 
-// refreshCost runs n refreshes of a private fleet poller, batched and
-// one GETVAL per round trip, and charges collectd's CPU beyond its
-// ingest rate (measured just before, as long) to them.
+// refreshCost runs n refreshes of a private fleet poller in each mode
+// (LISTVAL and batched GETVALs; batched GETVALs alone, the LISTVAL
+// reused; LISTVAL and one GETVAL per round trip, as the live page polls)
+// and charges collectd's CPU beyond its ingest rate (measured just
+// after, as long) to them.
 func refreshCost(r *testenv.Runner, c *central.Central, pid, n int) []refreshStat {
 	var out []refreshStat
-	for _, perValue := range []bool{false, true} {
-		p := fleet.New(fleet.Config{Socket: c.Sock, Store: datadir.NewStore(c.DataDir, time.Hour), PerValue: perValue, Interval: 30 * time.Second})
+	for _, m := range []struct {
+		name      string
+		perValue  bool
+		listEvery time.Duration
+	}{
+		{"LISTVAL + batched GETVAL", false, time.Nanosecond},
+		{"batched GETVAL only", false, time.Hour},
+		{"LISTVAL + GETVAL per value", true, time.Nanosecond},
+	} {
+		p := fleet.New(fleet.Config{Socket: c.Sock, Store: datadir.NewStore(c.DataDir, time.Hour), PerValue: m.perValue,
+			ListEvery: m.listEvery, Interval: 30 * time.Second})
 		ctx := context.Background()
-		t := p.Refresh(ctx) // connect, index DataDir
+		t := p.Refresh(ctx) // connect, index DataDir, first LISTVAL
 		b0 := sample(map[string]int{"c": pid})["c"]
 		start := time.Now()
 		for i := 0; i < n; i++ {
@@ -183,14 +194,10 @@ func refreshCost(r *testenv.Runner, c *central.Central, pid, n int) []refreshSta
 		time.Sleep(wall) // the same time without refreshes: collectd's ingest
 		b2 := sample(map[string]int{"c": pid})["c"]
 		base := (b2.cpu - b1.cpu) / b2.at.Sub(b1.at).Seconds() * b1.at.Sub(b0.at).Seconds()
-		mode := "batched GETVAL"
-		if perValue {
-			mode = "one GETVAL per round trip"
-		}
 		if t.Error != "" {
-			r.Logf("refresh (%s): %s", mode, t.Error)
+			r.Logf("refresh (%s): %s", m.name, t.Error)
 		}
-		out = append(out, refreshStat{mode: mode, collectdCPU: max(0, (b1.cpu-b0.cpu)-base) / float64(n), wall: wall.Seconds() / float64(n),
+		out = append(out, refreshStat{mode: m.name, collectdCPU: max(0, (b1.cpu-b0.cpu)-base) / float64(n), wall: wall.Seconds() / float64(n),
 			trips: t.Refresh.RoundTrips, read: t.Refresh.Read, rows: len(t.Rows)})
 	}
 	return out

@@ -72,8 +72,7 @@ func (p *Poller) build(ctx context.Context) *Table {
 	c, err := p.dial(ctx)
 	var entries []unixsock.Entry
 	if err == nil {
-		entries, err = c.ListVal(ctx)
-		t.Refresh.RoundTrips++
+		entries, err = p.listVal(ctx, c, start, t)
 	}
 	if err != nil {
 		t.Source, t.Error = "datadir", fmt.Sprintf("collectd unixsock %s unreadable (%v): hosts listed from the data directory, all stale", p.cfg.Socket, err)
@@ -174,6 +173,36 @@ func (p *Poller) build(ctx context.Context) *Table {
 		t.Error = fmt.Sprintf("reading values from collectd: %v", rerr)
 	}
 
+	// A host whose every value collectd no longer has (dropped from its
+	// cache since the LISTVAL this refresh used) has stopped sending.
+	if rerr == nil {
+		for _, n := range names {
+			h := hosts[n]
+			if !h.listed {
+				continue
+			}
+			asked, got := 0, 0
+			for inst, set := range h.instSet {
+				for f, ok := range set {
+					if ok {
+						asked++
+						if _, ok := vals[h.inst[inst][f]]; ok {
+							got++
+						}
+					}
+				}
+			}
+			for _, id := range h.df {
+				asked++
+				if _, ok := vals[id]; ok {
+					got++
+				}
+			}
+			if asked > 0 && got == 0 {
+				h.listed = false
+			}
+		}
+	}
 	now := time.Now()
 	seen := p.seen.update(names, hosts, now)
 	for _, n := range names {
@@ -306,4 +335,36 @@ func first(v []float64) *float64 {
 	}
 	x := v[0]
 	return &x
+}
+
+// listVal returns collectd's LISTVAL, sent again only once the previous
+// one is older than listEvery: LISTVAL names every value of every host
+// (some 10^5 lines at a thousand hosts) and is most of what a refresh
+// costs collectd, while the GETVALs of the table's few values per host
+// are cheap. A LISTVAL at least every half of the shortest host interval
+// keeps ages exact enough that a live host is never taken for stale.
+func (p *Poller) listVal(ctx context.Context, c *unixsock.Client, now time.Time, t *Table) ([]unixsock.Entry, error) {
+	if p.list != nil && now.Sub(p.listAt) < p.listEvery() {
+		t.Refresh.ListAge = now.Sub(p.listAt).Seconds()
+		return p.list, nil
+	}
+	entries, err := c.ListVal(ctx)
+	t.Refresh.RoundTrips++
+	if err != nil {
+		p.list = nil
+		return nil, err
+	}
+	p.list, p.listAt = entries, now
+	t.Refresh.ListVal = true
+	return entries, nil
+}
+
+// listEvery is Config.ListEvery, or half the shortest interval of the
+// hosts seen (5 s for collectd's default of 10 s), at least Config.Interval
+// and at most 30 s.
+func (p *Poller) listEvery() time.Duration {
+	if p.cfg.ListEvery > 0 {
+		return p.cfg.ListEvery
+	}
+	return min(max(p.seen.minInterval()/2, p.cfg.Interval), 30*time.Second)
 }

@@ -28,6 +28,9 @@ type Config struct {
 	// PerValue reads one GETVAL per round trip, as the live page does;
 	// only bench/fleet sets it, to measure the difference.
 	PerValue bool
+	// ListEvery is how often LISTVAL is sent again (see listVal); zero:
+	// half the shortest host interval, within [Interval, 30 s].
+	ListEvery time.Duration
 }
 
 // Poller keeps the fleet table; one per viewer, shared by every request.
@@ -45,6 +48,10 @@ type Poller struct {
 	refMu   sync.Mutex // one refresh at a time
 	seen    seenHosts
 	polls   atomic.Int64
+	// list is the latest LISTVAL and when it was taken; only build
+	// (under refMu) touches them.
+	list   []unixsock.Entry
+	listAt time.Time
 }
 
 // snapshot is a table and its JSON, encoded once.

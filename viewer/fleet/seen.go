@@ -49,3 +49,20 @@ func (s *seenHosts) update(names []string, hosts map[string]*hostAcc, now time.T
 	s.m = next
 	return next
 }
+
+// minInterval is the shortest interval of the hosts of the latest
+// refresh; defaultInterval when there are none.
+func (s *seenHosts) minInterval() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := time.Duration(0)
+	for _, st := range s.m {
+		if m == 0 || st.interval < m {
+			m = st.interval
+		}
+	}
+	if m == 0 {
+		return defaultInterval
+	}
+	return m
+}

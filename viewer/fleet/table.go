@@ -60,6 +60,10 @@ type Refresh struct {
 	RoundTrips int     `json:"round_trips"` // unixsock commands answered (a batch counts once)
 	Values     int     `json:"values"`      // identifiers LISTVAL named
 	Read       int     `json:"read"`        // identifiers read with GETVAL
+	// ListVal: this refresh sent LISTVAL; otherwise it reused the one
+	// taken ListAge seconds ago (see Poller.listVal).
+	ListVal bool    `json:"listval"`
+	ListAge float64 `json:"listval_age_seconds"`
 }
 
 // Table is /json/fleet.
