@@ -111,7 +111,7 @@ func TestFleet(t *testing.T) {
 		r := rowsByHost(ft)[victim]
 		return len(r) == 1 && r[0].Stale
 	})
-	t.Logf("%s stale %.1fs after its last send (interval %v)", victim, time.Since(stopped).Seconds(), interval)
+	t.Logf("%s stale %.1fs after it stopped sending (interval %v)", victim, time.Since(stopped).Seconds(), interval)
 	ft = getFleet(t, c.ViewerURL)
 	if ft.Totals.HostsStale != 1 {
 		t.Errorf("hosts_stale = %d, want 1 (only %s)", ft.Totals.HostsStale, victim)
