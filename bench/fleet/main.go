@@ -99,11 +99,13 @@ func run(r *testenv.Runner, cfg config) *result {
 	before := sample(procs)
 	sent0 := e.Counts()
 	upd0 := rrdStats(r, c)["UpdatesReceived"]
+	udp0 := udpErrors()
 	t0 := time.Now()
 	time.Sleep(cfg.duration)
 	after := sample(procs)
 	sent1 := e.Counts()
 	upd1 := rrdStats(r, c)["UpdatesReceived"]
+	res.udpDrops = udpErrors() - udp0
 	wall := time.Since(t0)
 	res.window(before, after, wall, sent1.Lists-sent0.Lists, sent1.Values-sent0.Values, upd1-upd0, ownLists(r, c, cfg.interval, wall))
 	res.rounds = sent1.Rounds

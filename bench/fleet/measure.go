@@ -253,3 +253,31 @@ func latency(r *testenv.Runner, base string, n int) latencyStat {
 	st.p50, st.p99, st.max = ds[len(ds)/2], ds[len(ds)*99/100], ds[len(ds)-1]
 	return st
 }
+
+// udpErrors is the kernel's count of UDP datagrams dropped for a full
+// receive buffer (RcvbufErrors in /proc/net/snmp): values lost before
+// collectd read them.
+func udpErrors() int64 {
+	b, err := os.ReadFile("/proc/net/snmp")
+	if err != nil {
+		return 0
+	}
+	var names []string
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 || f[0] != "Udp:" {
+			continue
+		}
+		if names == nil {
+			names = f
+			continue
+		}
+		for i, n := range names {
+			if n == "RcvbufErrors" && i < len(f) {
+				v, _ := strconv.ParseInt(f[i], 10, 64)
+				return v
+			}
+		}
+	}
+	return 0
+}

@@ -21,6 +21,7 @@ type result struct {
 	latency               latencyStat
 	viewerBusy            float64
 	viewerRSS             int64
+	udpDrops              int64
 	latencyWall           time.Duration
 }
 
@@ -39,8 +40,8 @@ func (r *result) print(w io.Writer) {
 	sec := r.wall.Seconds()
 	lost := r.lists + r.own - r.stored
 	fmt.Fprintf(w, "== %d hosts, interval %v, window %.0fs (after %.0fs of file creation), rrdcached -w %d\n", r.hosts, r.interval, sec, r.warmup.Seconds(), r.writeTimeout)
-	fmt.Fprintf(w, "ingest: %.0f values/s (%.0f value lists/s) sent; rrdcached got %d lists of %d expected (%d own): lost %d (%.3f%%); send errors %d\n",
-		float64(r.values)/sec, float64(r.lists)/sec, r.stored, r.lists+r.own, r.own, lost, 100*float64(lost)/float64(max(1, r.lists+r.own)), r.sendErrors)
+	fmt.Fprintf(w, "ingest: %.0f values/s (%.0f value lists/s) sent; rrdcached got %d lists of %d expected (%d own): lost %d (%.3f%%); send errors %d; UDP datagrams dropped by the kernel (full receive buffer) %d\n",
+		float64(r.values)/sec, float64(r.lists)/sec, r.stored, r.lists+r.own, r.own, lost, 100*float64(lost)/float64(max(1, r.lists+r.own)), r.sendErrors, r.udpDrops)
 	for _, n := range []string{"collectd", "rrdcached", "viewer"} {
 		fmt.Fprintf(w, "%-9s CPU %5.1f%% of a core, RSS %6.1f MiB, disk writes %.1f MiB in the window\n", n, r.cpu[n], r.rss[n]/(1<<20), r.writes[n]/(1<<20))
 	}
