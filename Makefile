@@ -1,7 +1,7 @@
 # rtmon — see README.md and docs/ for what each target does and why.
 #
 #   make deps     install the Debian packages rtmon builds and tests against (root)
-#   make build    build/rtorrent.so, build/rtmon-viewer, build/rtmon-probe
+#   make build    build/rtorrent.so, build/rtmon-viewer, build/rtmon-probe, build/rtmon-notify
 #   make test     deps + build, then the whole test suite against real components
 #   make fuzz     a fuzz campaign of FUZZTIME per target (not part of make test)
 #   make demo     deps + build, then the whole stack on loopback until Ctrl-C
@@ -27,7 +27,8 @@ export CGO_ENABLED := 1
 # Debian's container images lack it), and strace records which system calls
 # the viewer makes under the unit's restrictions.
 DEB_PACKAGES := collectd-core collectd-dev rrdtool librrd-dev rtorrent opentracker \
-	mktorrent nginx chromium gcc pkg-config procps libpython3.11 systemd strace rrdcached
+	mktorrent nginx chromium gcc pkg-config procps libpython3.11 systemd strace \
+	prometheus victoria-metrics libprotobuf-c1 libmicrohttpd12 libesmtp6 rrdcached
 
 # Test knobs: TESTFLAGS for extra go test flags (e.g. TESTFLAGS=-short).
 # `make test` runs each fuzz target's seed corpus only (go test does that
@@ -40,7 +41,7 @@ FUZZTIME ?= 4m
 
 PLUGIN_SRC := $(wildcard plugin/*.go)
 VIEWER_SRC := $(wildcard viewer/*.go)
-TARGETS := $(BUILD)/rtmon-probe $(BUILD)/rtmon-demo
+TARGETS := $(BUILD)/rtmon-probe $(BUILD)/rtmon-demo $(BUILD)/rtmon-notify
 ifneq ($(PLUGIN_SRC),)
 TARGETS += $(BUILD)/rtorrent.so
 endif
@@ -50,7 +51,7 @@ endif
 
 .PHONY: all deps build test unit short fuzz demo install uninstall clean
 .PHONY: bench bench-deps bench-readcost bench-rss bench-viewer
-.PHONY: $(BUILD)/rtmon-probe $(BUILD)/rtmon-demo $(BUILD)/rtorrent.so $(BUILD)/rtmon-viewer
+.PHONY: $(BUILD)/rtmon-probe $(BUILD)/rtmon-demo $(BUILD)/rtmon-notify $(BUILD)/rtorrent.so $(BUILD)/rtmon-viewer
 
 all: build
 
@@ -73,6 +74,9 @@ $(BUILD)/rtmon-probe:
 
 $(BUILD)/rtmon-demo:
 	$(GO) build -o $@ ./cmd/rtmon-demo
+
+$(BUILD)/rtmon-notify:
+	$(GO) build -o $@ ./cmd/rtmon-notify
 
 $(BUILD)/rtorrent.so:
 	$(GO) build -buildmode=c-shared -o $@ ./plugin

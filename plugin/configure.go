@@ -7,6 +7,7 @@ import (
 
 	"collectd.org/api"
 	cdconfig "collectd.org/config"
+	"github.com/rtmon/rtmon/plugin/alerts"
 	"github.com/rtmon/rtmon/plugin/collectd"
 	"github.com/rtmon/rtmon/plugin/collector"
 	"github.com/rtmon/rtmon/plugin/pluginconf"
@@ -46,6 +47,7 @@ func (*configurer) Configure(_ context.Context, block cdconfig.Block) (err error
 			log.Error(fmt.Sprintf("instance %q skipped: %v", in.Name, err))
 			continue
 		}
+		c.SetNotifier(in.Alerts, notifier(in.Name))
 		// One read callback per instance: collectd's read threads then
 		// read instances in parallel, a slow rTorrent does not delay the
 		// others, and collectd never runs one callback twice at once.
@@ -77,4 +79,15 @@ func (r *reader) Read(ctx context.Context) error {
 	}
 	r.c.Read(ctx, interval)
 	return nil
+}
+
+// notifier sends an instance's notifications through collectd: plugin
+// "rtorrent", the instance as plugin instance, the condition as type
+// instance (docs/alerts.md).
+func notifier(instance string) collector.Notifier {
+	return func(ctx context.Context, n alerts.Notification) error {
+		sev := map[alerts.Severity]collectd.Severity{alerts.Okay: collectd.SevOkay, alerts.Warning: collectd.SevWarning, alerts.Failure: collectd.SevFailure}[n.Severity]
+		return collectd.Notify(ctx, collectd.Notification{Severity: sev, Time: n.Time, Plugin: name, PluginInstance: instance,
+			Type: alerts.Type, TypeInstance: n.Cond, Message: n.Message})
+	}
 }

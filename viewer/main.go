@@ -74,7 +74,7 @@ func run(args []string) error {
 	fleetPoller := fleet.New(fleet.Config{Socket: cfg.Socket, Store: store, Interval: cfg.Interval, Log: log, RRDCached: cached})
 	go fleetPoller.Run(ctx)
 	poller := live.New(live.Config{Socket: cfg.Socket, Store: store, Interval: cfg.Interval,
-		Hostname: cfg.Hostname, DiskPaths: cfg.DiskUsagePaths, Log: log})
+		Hostname: cfg.Hostname, DiskPaths: cfg.DiskUsagePaths, Log: log, ProblemsDir: cfg.ProblemsDir})
 	go poller.Run(ctx)
 	renderer := graphs.NewRenderer(poller, cfg.MaxRenders, 64<<20, log)
 	e, err := web.New(web.Deps{Config: cfg, Users: users, Store: store, Poller: poller, Renderer: renderer, Fleet: fleetPoller, Log: log})

@@ -10,8 +10,8 @@ import (
 
 // writeCollectdConf stages the shipped snippets in dir, with their paths
 // pointed there, and a collectd.conf that includes them and watches the
-// given rTorrent instances.
-func writeCollectdConf(dir, snippets, pluginDir, hostname string, interval time.Duration, watched map[string]string) (collectdconf.Layout, error) {
+// given rTorrent instances, plus extra (the notification block).
+func writeCollectdConf(dir, snippets, pluginDir, hostname string, interval time.Duration, watched map[string]string, extra string) (collectdconf.Layout, error) {
 	l := collectdconf.NewLayout(dir)
 	if err := collectdconf.Stage(l, snippets); err != nil {
 		return l, err
@@ -25,5 +25,5 @@ func writeCollectdConf(dir, snippets, pluginDir, hostname string, interval time.
 	for _, n := range names {
 		instances = append(instances, collectdconf.Instance(n, fmt.Sprintf("URL %q", watched[n]), "Timeout 1"))
 	}
-	return l, collectdconf.WriteMain(l, hostname, interval, pluginDir, collectdconf.PluginBlock(instances...))
+	return l, collectdconf.WriteMain(l, hostname, interval, pluginDir, collectdconf.PluginBlock(instances...)+extra)
 }

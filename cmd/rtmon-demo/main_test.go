@@ -26,7 +26,9 @@ func buildDir(t *testing.T) string {
 	t.Helper()
 	so := testenv.PluginDir(t)
 	if os.Getenv("RTMON_BUILD") != "" {
-		return so
+		if _, err := os.Stat(filepath.Join(so, "rtmon-notify")); err == nil {
+			return so
+		}
 	}
 	d := t.TempDir()
 	// A copy: collectd refuses to load a symbolic link ("is not a regular file").
@@ -37,15 +39,28 @@ func buildDir(t *testing.T) string {
 	if err := os.WriteFile(filepath.Join(d, "rtorrent.so"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("go", "build", "-o", filepath.Join(d, "rtmon-viewer"), "../../viewer")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build viewer: %v\n%s", err, out)
+	for _, bin := range []struct{ name, pkg string }{{"rtmon-viewer", "../../viewer"}, {"rtmon-notify", "../rtmon-notify"}} {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(d, bin.name), bin.pkg)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", bin.name, err, out)
+		}
 	}
+	// collectd's exec runs rtmon-notify as nobody (when the test runs as
+	// root): it must reach the binary.
+	os.Chmod(d, 0o755)
+	os.Chmod(filepath.Dir(d), 0o755)
 	return d
 }
 
 type live struct {
+	Problems []struct {
+		Host           string  `json:"host"`
+		PluginInstance string  `json:"plugin_instance"`
+		TypeInstance   string  `json:"type_instance"`
+		Severity       string  `json:"severity"`
+		Since          float64 `json:"since"`
+	} `json:"problems"`
 	Hosts []struct {
 		RTorrent []struct {
 			Name  string                 `json:"name"`
@@ -68,7 +83,9 @@ func TestDemo(t *testing.T) {
 		st *stack
 	)
 	ready := make(chan struct{})
-	o := &options{dir: t.TempDir(), snippets: "../../collectd.conf.d", build: build, listen: listen,
+	dir := t.TempDir()
+	os.Chmod(filepath.Dir(dir), 0o755) // and the problems directory in dir
+	o := &options{dir: dir, snippets: "../../collectd.conf.d", build: build, listen: listen,
 		interval: time.Second, duration: 4 * time.Minute,
 		ready: func(s *stack) { mu.Lock(); st = s; mu.Unlock(); close(ready) }}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -104,6 +121,27 @@ func TestDemo(t *testing.T) {
 	}
 
 	t.Logf("viewer showed %+v", last)
+	if len(last.Problems) != 0 {
+		t.Errorf("problems while all runs: %+v", last.Problems)
+	}
+
+	// Stopping the leecher's rTorrent shows a problem on the page.
+	s.swarm.Leecher.Kill()
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		last = readLive(t, "http://"+listen+"/json/live")
+		found := false
+		for _, p := range last.Problems {
+			found = found || p.Host == s.hostname && p.PluginInstance == "leecher" && p.TypeInstance == "reachable" && p.Severity == "FAILURE" && p.Since > 0
+		}
+		if found {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("30 s after the leecher's rTorrent stopped the viewer shows no problem for it: %+v", last.Problems)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 	pids := []int{s.swarm.Seeder.PID, s.swarm.Leecher.PID, s.swarm.Tracker.PID, s.collectd.PID(), s.viewer.PID()}
 	cancel()
 	select {

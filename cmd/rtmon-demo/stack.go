@@ -15,6 +15,7 @@ import (
 // stack is what the demo started and where to find it.
 type stack struct {
 	dir, hostname, viewerURL string
+	problems, problemsNote   string // notify.go
 	collectd, viewer         *testenv.Daemon
 	swarm                    *testenv.Swarm
 	watched                  map[string]string // instance name → URL
@@ -52,7 +53,9 @@ func (o *options) start(tb *testenv.Runner) *stack {
 		s.watched["leecher"] = s.swarm.Leecher.URL
 	}
 
-	conf, err := writeCollectdConf(s.dir, o.snippets, o.build, s.hostname, o.interval, s.watched)
+	notify, problems, note := notifyConf(o.build, s.dir)
+	s.problems, s.problemsNote = problems, note
+	conf, err := writeCollectdConf(s.dir, o.snippets, o.build, s.hostname, o.interval, s.watched, notify)
 	if err != nil {
 		tb.Fatalf("collectd config: %v", err)
 	}
@@ -64,7 +67,7 @@ func (o *options) start(tb *testenv.Runner) *stack {
 
 	s.viewerURL = "http://" + o.listen + "/"
 	viewerArgs := append([]string{"-listen", o.listen, "-datadir", conf.DataDir, "-socket", conf.Socket,
-		"-hostname", s.hostname, "-disk-usage-path", s.dir, "-interval", o.interval.String()}, o.viewerFlags...)
+		"-hostname", s.hostname, "-disk-usage-path", s.dir, "-interval", o.interval.String(), "-problems-dir", s.problems}, o.viewerFlags...)
 	s.viewer = testenv.StartDaemon(tb, "rtmon-viewer", filepath.Join(o.build, "rtmon-viewer"), viewerArgs, s.dir, filepath.Join(s.dir, "rtmon-viewer.log"))
 	waitFor(tb, 20*time.Second, "the viewer on "+s.viewerURL, func() bool {
 		resp, err := http.Get(s.viewerURL + "json/live")
@@ -89,6 +92,11 @@ func (s *stack) summary() string {
 	}
 	fmt.Fprintf(&b, "  collectd      pid %d, log %s, RRD files in %s\n", s.collectd.PID(), filepath.Join(s.dir, "collectd.log"), filepath.Join(s.dir, "rrd"))
 	fmt.Fprintf(&b, "  rtmon-viewer  %s (pid %d, log %s)\n", s.viewerURL, s.viewer.PID(), s.viewer.Log())
+	if s.problemsNote != "" {
+		fmt.Fprintf(&b, "  problems      %s\n", s.problemsNote)
+	} else if s.swarm != nil {
+		fmt.Fprintf(&b, "  problems      %s: stop the leecher (kill %d) and its FAILURE shows at the top of the live page\n", s.problems, s.swarm.Leecher.PID)
+	}
 	b.WriteString("Open the viewer in a browser; Ctrl-C stops everything.\n")
 	return b.String()
 }

@@ -44,7 +44,24 @@ func (l Layout) rewrites() map[string][2]string {
 		"rtorrent.conf":     {`"/etc/collectd/collectd.conf.d/rtorrent.types.db"`, fmt.Sprintf("%q", filepath.Join(l.ConfD, "rtorrent.types.db"))},
 		"host.conf":         {"", ""},
 		"rtorrent.types.db": {"", ""},
+		// Not included by WriteMain: the alert tests include them.
+		"thresholds.conf":     {"", ""},
+		"alerts.conf.example": {"", ""},
 	}
+}
+
+// optional snippets name no system path and are not part of the default
+// configuration: Stage copies them as they are and WriteMain leaves them
+// out; a test that wants one includes it through WriteMain's extra.
+var optional = map[string]bool{"prometheus.conf": true}
+
+// copyAs copies one file.
+func copyAs(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return fmt.Errorf("snippets: %w", err)
+	}
+	return os.WriteFile(to, b, 0o644)
 }
 
 // Stage copies the snippets of snippetDir into l.ConfD with their paths
@@ -61,6 +78,12 @@ func Stage(l Layout, snippetDir string) error {
 	for _, e := range entries {
 		if e.IsDir() {
 			continue // central/: the central node's snippets, staged by bench/fleet
+		}
+		if optional[e.Name()] {
+			if err := copyAs(filepath.Join(snippetDir, e.Name()), filepath.Join(l.ConfD, e.Name())); err != nil {
+				return err
+			}
+			continue
 		}
 		if _, ok := rewrite[e.Name()]; !ok {
 			return fmt.Errorf("snippets: %s is new to collectdconf: teach it the paths the file names", e.Name())

@@ -44,7 +44,7 @@ func TestStageRefuses(t *testing.T) {
 		t.Errorf("a snippet collectdconf does not know: %v", err)
 	}
 	moved := t.TempDir()
-	for _, f := range []string{"rtorrent.conf", "rrdtool.conf", "host.conf", "unixsock.conf", "rtorrent.types.db"} {
+	for _, f := range []string{"rtorrent.conf", "rrdtool.conf", "host.conf", "unixsock.conf", "rtorrent.types.db", "thresholds.conf", "alerts.conf.example"} {
 		os.WriteFile(filepath.Join(moved, f), []byte("# nothing"), 0o644)
 	}
 	if err := Stage(NewLayout(t.TempDir()), moved); err == nil || !strings.Contains(err.Error(), "no longer names") {

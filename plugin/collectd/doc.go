@@ -1,13 +1,13 @@
 // Package collectd is the plugin's cgo glue to collectd's C API: config,
-// init, read and shutdown callbacks, plugin_dispatch_values, plugin_log
-// and the interval.
+// init, read and shutdown callbacks, plugin_dispatch_values,
+// plugin_dispatch_notification (notify.go), plugin_log and the interval.
 //
 // It exists for two reasons. collectd's headers live under
 // /usr/include/collectd/... (Debian's collectd-dev), and a #cgo line
 // reaches only its own package's compilation: collectd.org/plugin
 // includes "plugin.h" with no include path of its own, so building it
 // needed CGO_CPPFLAGS from outside. Here the include path is written once,
-// in c.go, and plain `go build ./...` works. And the plugin will need
+// in c.go, and plain `go build ./...` works. And the plugin needs
 // calls collectd.org/plugin v0.6.0 lacks (plugin_dispatch_notification).
 //
 // collectd's functions are found with dlsym in the running process rather

@@ -111,3 +111,24 @@ int rtmon_value_type(const oconfig_value_t *v) { return v->type; }
 const char *rtmon_value_string(const oconfig_value_t *v) { return v->value.string; }
 double rtmon_value_number(const oconfig_value_t *v) { return v->value.number; }
 int rtmon_value_boolean(const oconfig_value_t *v) { return v->value.boolean; }
+
+/* plugin_dispatch_notification leaves the host and the time to the
+ * caller (collectd's threshold plugin copies them from the value list):
+ * fill them as plugin_dispatch_values would, from hostname_g and now. */
+int rtmon_notify(notification_t *n) {
+  int (*dispatch)(const notification_t *) = rtmon_sym("plugin_dispatch_notification");
+  if (dispatch == NULL) return -1;
+  if (n->host[0] == '\0') {
+    char **host = rtmon_sym("hostname_g");
+    if (host != NULL && *host != NULL) {
+      size_t i = 0;
+      for (; i + 1 < sizeof(n->host) && (*host)[i] != '\0'; i++) n->host[i] = (*host)[i];
+      n->host[i] = '\0';
+    }
+  }
+  if (n->time == 0) {
+    cdtime_t (*now)(void) = rtmon_sym("cdtime");
+    if (now != NULL) n->time = now();
+  }
+  return dispatch(n);
+}

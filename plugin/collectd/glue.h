@@ -13,6 +13,7 @@ int rtmon_register_shutdown(const char *name);
 int rtmon_register_read(const char *name, cdtime_t interval, uintptr_t handle);
 uintptr_t rtmon_handle(user_data_t *ud);
 int rtmon_dispatch(const value_list_t *vl);
+int rtmon_notify(notification_t *n);
 void rtmon_set_counter(value_t *v, counter_t c);
 void rtmon_set_derive(value_t *v, derive_t d);
 void rtmon_set_gauge(value_t *v, gauge_t g);

@@ -18,6 +18,7 @@ import (
 
 	"github.com/rtmon/rtmon/internal/reader"
 	"github.com/rtmon/rtmon/internal/rtorrent"
+	"github.com/rtmon/rtmon/plugin/alerts"
 	"github.com/rtmon/rtmon/plugin/dispatch"
 	"github.com/rtmon/rtmon/plugin/pluginconf"
 )
@@ -51,6 +52,9 @@ type Collector struct {
 	subErrs  *onceSet
 	writeErr *onceSet
 	reads    atomic.Int64
+
+	alerts *alerts.Tracker // nil: no notifications (notify.go)
+	notify Notifier
 }
 
 // New builds the collector for a parsed instance; it does not contact
@@ -128,6 +132,7 @@ func (c *Collector) Read(ctx context.Context, interval time.Duration) (written i
 			return 0
 		}
 		c.lastErr = err
+		c.readFailed(ctx, now, err)
 		c.health.Quiet = QuietReads * interval
 		if c.health.Failed(now) == WentDown {
 			c.log.Error(fmt.Sprintf("instance %q: cannot read rTorrent: %v; no values until it answers again (logged once)", c.name, err))
@@ -135,6 +140,7 @@ func (c *Collector) Read(ctx context.Context, interval time.Duration) (written i
 		return 0
 	}
 	t, outage, n := c.health.Succeeded(now)
+	c.readSucceeded(ctx, now, snap)
 	if t == CameBack || c.lastPID != 0 && snap.PID != 0 && snap.PID != c.lastPID {
 		// After an outage or a restart, a sub-call problem that is still
 		// there is news again: say it once more.

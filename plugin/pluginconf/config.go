@@ -17,6 +17,7 @@ import (
 	"github.com/rtmon/rtmon/internal/catalogue"
 	"github.com/rtmon/rtmon/internal/reader"
 	"github.com/rtmon/rtmon/internal/rtorrent"
+	"github.com/rtmon/rtmon/plugin/alerts"
 	"github.com/rtmon/rtmon/plugin/dispatch"
 )
 
@@ -27,6 +28,8 @@ type Instance struct {
 	Sensors reader.Options
 	// Timeout bounds each read; already clamped below the interval.
 	Timeout time.Duration
+	// Alerts are the notification options (notify.go).
+	Alerts alerts.Options
 }
 
 // Metrics returns the options the metric mapping needs.

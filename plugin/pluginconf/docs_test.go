@@ -8,6 +8,7 @@ import (
 
 	"github.com/rtmon/rtmon/internal/reader"
 	"github.com/rtmon/rtmon/internal/rtorrent"
+	"github.com/rtmon/rtmon/plugin/alerts"
 )
 
 // TestDocsListEveryOption: docs/configuration.md has a row for every
@@ -45,6 +46,13 @@ func TestDocsListEveryOption(t *testing.T) {
 		"perlabel":        fmt.Sprintf("`%v`", def.PerLabel),
 		"peerflags":       fmt.Sprintf("`%v`", def.PeerFlags),
 		"procroot":        fmt.Sprintf("`%s`", def.ProcRoot),
+		// the notification options (notify.go)
+		"notifications":        fmt.Sprintf("`%v`", !alerts.DefaultOptions().Off),
+		"notifyfailedreads":    fmt.Sprint(alerts.DefaultOptions().DownReads),
+		"notifyfailedscans":    fmt.Sprint(alerts.DefaultOptions().ScanFailures),
+		"notifymessagepercent": fmt.Sprint(alerts.DefaultOptions().MessageShare * 100),
+		"notifylimitpercent":   fmt.Sprint(alerts.DefaultOptions().LimitShare * 100),
+		"notifylimitreads":     fmt.Sprint(alerts.DefaultOptions().LimitReads),
 	} {
 		if got := rows[name]; got != want {
 			t.Errorf("docs/configuration.md: %s defaults to %q, the code to %q", name, got, want)

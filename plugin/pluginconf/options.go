@@ -10,6 +10,7 @@ import (
 
 	"github.com/rtmon/rtmon/internal/reader"
 	"github.com/rtmon/rtmon/internal/rtorrent"
+	"github.com/rtmon/rtmon/plugin/alerts"
 )
 
 // option reads one option into the instance being built.
@@ -58,7 +59,7 @@ var optionNames = []string{"URL", "Username", "Password", "CAFile", "InsecureSki
 // parseInstance reads one <Instance> block. It returns every problem it
 // finds, so one error line tells the user all that is wrong.
 func parseInstance(name string, b cdconfig.Block, interval time.Duration) (Instance, []string, []error) {
-	in := Instance{Name: name, Sensors: reader.DefaultOptions()}
+	in := Instance{Name: name, Sensors: reader.DefaultOptions(), Alerts: alerts.DefaultOptions()}
 	in.Client.Name = name
 	var problems []error
 	var warns []string

@@ -56,6 +56,9 @@ func ForHost(h *datadir.Host) []*Def {
 		switch {
 		case p.Plugin == rtPlugin:
 			defs = rtorrentDefs(p)
+			for _, f := range hiddenFiles(p) {
+				used[f] = true
+			}
 		default:
 			defs = hostDefs(p)
 		}

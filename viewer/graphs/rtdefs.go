@@ -73,7 +73,7 @@ func rtorrentDefs(p *datadir.PluginDir) []*Def {
 			out = append(out, d)
 		}
 	}
-	return append(out, groupDefs(p)...)
+	return append(append(out, groupDefs(p)...), volumeDefs(p)...)
 }
 
 // groupDefs draws each per-tracker and per-label file: its item counts and
@@ -106,7 +106,11 @@ func groupDefs(p *datadir.PluginDir) []*Def {
 					items.Lines = append(items.Lines, Line{File: f, DS: ds.Name, Legend: ds.Name})
 				}
 			}
-			out = append(out, items, rates)
+			for _, d := range []*Def{items, rates} {
+				if len(d.Lines) > 0 { // a group type without these data sources (rtorrent_volume)
+					out = append(out, d)
+				}
+			}
 		}
 	}
 	return out

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rtmon/rtmon/viewer/datadir"
+	"github.com/rtmon/rtmon/viewer/problems"
 	"github.com/rtmon/rtmon/viewer/unixsock"
 )
 
@@ -31,6 +32,9 @@ type Config struct {
 	Hostname  string   // collectd name of this machine
 	DiskPaths []string // statfs'd for the local host
 	Log       *slog.Logger
+	// ProblemsDir holds the current problems (viewer/problems); empty:
+	// none are shown.
+	ProblemsDir string
 }
 
 // Poller reads collectd once per interval and shares the result.
@@ -63,6 +67,10 @@ type Poller struct {
 	// pollMu makes a Refresh wait for a scheduled poll and vice versa:
 	// totals and lastPoll belong to one poll at a time.
 	pollMu sync.Mutex
+
+	// problems lists ProblemsDir (problems.go), made at the first poll.
+	problemsOnce sync.Once
+	problems     *problems.Cache
 }
 
 // New returns a poller; call Run to start it.
@@ -167,6 +175,7 @@ func (p *Poller) poll(ctx context.Context) *Snapshot {
 	defer p.pollMu.Unlock()
 	now := time.Now()
 	s := &Snapshot{Time: float64(now.UnixMilli()) / 1000, Interval: p.cfg.Interval.Seconds(), enc: &encCache{}}
+	p.readProblems(s, now)
 	var omitted int
 	pick := func(all []string) []string {
 		var chosen []string

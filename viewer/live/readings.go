@@ -80,7 +80,7 @@ func Wanted(id unixsock.Identifier) bool {
 	case "df":
 		return id.Type == "df_complex"
 	case rtPlugin:
-		return rtWanted[typeID(id.Type, id.TypeInstance)]
+		return rtWanted[typeID(id.Type, id.TypeInstance)] || wantedVersion(id)
 	}
 	return false
 }

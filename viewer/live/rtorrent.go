@@ -70,6 +70,7 @@ func instance(host, name string, r Readings) *Instance {
 		Peers:   get(catalogue.PeersConnected),
 		Errors:  map[string]string{},
 	}
+	in.Versions = versions(host, name, r)
 	in.newest = r.newest(func(id unixsock.Identifier) bool {
 		return id.Host == host && id.Plugin == rtPlugin && id.PluginInstance == name
 	})

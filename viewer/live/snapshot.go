@@ -1,6 +1,10 @@
 package live
 
-import "time"
+import (
+	"time"
+
+	"github.com/rtmon/rtmon/viewer/problems"
+)
 
 // Snapshot is the reply of /json/live. Unknown figures are null; a section
 // that could not be read names the reason in its host's or instance's
@@ -25,6 +29,13 @@ type Snapshot struct {
 	// interval is the viewer's load on collectd, the same for one client
 	// or a thousand (bench/viewer shows it).
 	UnixsockPolls int64 `json:"unixsock_polls"`
+	// Problems are what collectd's notifications say is wrong now, per
+	// host and instance, with when each began (problems.go).
+	Problems []problems.Problem `json:"problems"`
+	// ProblemsSkipped counts problem files left out (over the count or
+	// size bound, malformed); ProblemsError says why none could be read.
+	ProblemsSkipped int    `json:"problems_skipped,omitempty"`
+	ProblemsError   string `json:"problems_error,omitempty"`
 
 	newest time.Time
 	// enc caches the encoding (see JSON); nil in copies and in snapshots
@@ -132,7 +143,9 @@ type Instance struct {
 	Sockets Sockets             `json:"sockets"`
 	Process Process             `json:"process"`
 	Peers   *float64            `json:"peers_connected"`
-	Errors  map[string]string   `json:"errors,omitempty"`
+	// Versions are rTorrent's and libtorrent's (see versions.go).
+	Versions Versions          `json:"versions"`
+	Errors   map[string]string `json:"errors,omitempty"`
 
 	newest time.Time
 }

@@ -171,4 +171,3 @@ func TestFlushRealRRDCached(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-

@@ -137,7 +137,7 @@ func (st *stack) browser(t *testing.T) {
 // would block it, and the viewer must work without internet.
 func TestAssetsAreLocal(t *testing.T) {
 	fs := assets.Static()
-	for _, name := range []string{"live.js", "graph.js", "app.css", "favicon.svg"} {
+	for _, name := range []string{"live.js", "graph.js", "traffic.js", "app.css", "favicon.svg"} {
 		b, err := readFS(fs, name)
 		if err != nil {
 			t.Fatal(err)

@@ -72,12 +72,16 @@ func (a *app) jsonEngine(c echo.Context) error {
 	if in == nil {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "no rTorrent instance on host "+h.Name)
 	}
+	e, why := pyrotorque.NewEngine(s, h, in)
+	if e == nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, why)
+	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, pyrotorque.NewEngine(s, h, in))
+	return c.JSON(http.StatusOK, e)
 }
 
 // jsonCharts is GET /json/charts, shaped like pyrotorque's. Without an
-// rTorrent instance the host figures are still there, with engine null.
+// rTorrent instance the host figures are still there, without engine.
 func (a *app) jsonCharts(c echo.Context) error {
 	s, err := a.snapshot(c)
 	if err != nil {

@@ -41,6 +41,8 @@ type serverOptions struct {
 	// loopback port): how tests put it on an address it cannot bind here.
 	Listen     string
 	AuthLimits *auth.Limits // default auth.DefaultLimits without the per-address throttle or hold
+	// ProblemsDir is -problems-dir (problems_test.go); empty shows none.
+	ProblemsDir string
 }
 
 func startServer(t *testing.T, o serverOptions) *testServer {
@@ -84,7 +86,7 @@ func startServer(t *testing.T, o serverOptions) *testServer {
 		o.IndexMaxAge = time.Second
 	}
 	store := datadir.NewStore(o.DataDir, o.IndexMaxAge)
-	p := live.New(live.Config{Socket: o.Socket, Store: store, Interval: o.Interval, Hostname: o.Hostname, DiskPaths: []string{"/"}, Log: log})
+	p := live.New(live.Config{Socket: o.Socket, Store: store, Interval: o.Interval, Hostname: o.Hostname, DiskPaths: []string{"/"}, Log: log, ProblemsDir: o.ProblemsDir})
 	ctx, cancel := context.WithCancel(context.Background())
 	polled := make(chan struct{})
 	go func() { p.Run(ctx); close(polled) }()

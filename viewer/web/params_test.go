@@ -47,6 +47,10 @@ func TestParamsHostile(t *testing.T) {
 		{path: "/api/series", base: url.Values{"host": {"box"}}, params: []string{"graph"}, names: true},
 		{path: "/json/engine", params: []string{"host", "instance"}, names: true},
 		{path: "/json/charts", params: []string{"host", "instance"}, names: true},
+		{path: "/json/traffic", params: []string{"from", "to", "tz"}},
+		{path: "/json/traffic", params: []string{"host", "instance"}, names: true},
+		{path: "/traffic", params: []string{"from", "to", "tz"}},
+		{path: "/traffic", params: []string{"host", "instance"}, names: true},
 	}
 	for _, ep := range endpoints {
 		for _, p := range ep.params {
@@ -58,7 +62,7 @@ func TestParamsHostile(t *testing.T) {
 			}
 			// Repeated: the same value twice, and a valid one with junk.
 			valid := map[string]string{"range": "1h", "start": "", "end": "", "w": "800", "h": "300", "fmt": "png",
-				"theme": "dark", "host": "box", "graph": "load.load", "instance": "main"}[p]
+				"theme": "dark", "host": "box", "graph": "load.load", "instance": "main", "tz": "UTC"}[p]
 			q := cloneValues(ep.base)
 			q[p] = []string{valid, valid}
 			if valid == "" {

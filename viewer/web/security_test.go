@@ -164,6 +164,7 @@ var everyRoute = []string{
 	"/", "/json/live", "/json/charts", "/json/engine", "/hosts", "/host/box", "/host/box/load.load",
 	"/graph/box/load.load?range=1h", "/graph/box/load.load?fmt=svg", "/api/series?host=box&graph=load.load&range=1h",
 	"/static/app.css", "/static/live.js", "/static/graph.js", "/static/favicon.svg",
+	"/traffic", "/json/traffic", "/static/traffic.js",
 	"/nope", "/host/nope", "/graph/box/load.load?w=1", // 404, 404, 400
 }
 

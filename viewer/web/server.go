@@ -82,6 +82,8 @@ func New(d Deps) (*echo.Echo, error) {
 		"/events":             a.events,
 		"/json/engine":        a.jsonEngine,
 		"/json/charts":        a.jsonCharts,
+		"/traffic":            a.trafficPage,
+		"/json/traffic":       a.jsonTraffic,
 		"/hosts":              a.hostsPage,
 		"/fleet":              a.fleetPage,
 		"/json/fleet":         a.jsonFleet,

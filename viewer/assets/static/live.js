@@ -126,6 +126,16 @@
     }).catch(function () { /* history is a nicety; live figures go on */ });
   }
 
+  // versionLine shows rTorrent's and libtorrent's versions (from the
+  // plugin's rtorrent_version identifiers) under the uptime.
+  function versionLine(c, pre, v) {
+    v = v || {};
+    var line = el('div', 'sub versions');
+    line.appendChild(value('version', pre + 'version.client', v.client || null, 'rTorrent ' + (v.client || '?')));
+    line.appendChild(document.createTextNode(' · '));
+    line.appendChild(value('version', pre + 'version.library', v.library || null, 'libtorrent ' + (v.library || '?')));
+    c.appendChild(line);
+  }
   function rtorrentRow(h, r, t) {
     var row = el('div', 'row rtorrent');
     row.dataset.section = 'rtorrent:' + r.name;
@@ -134,6 +144,7 @@
     var c = card('rTorrent ' + r.name, null, errs.uptime);
     c.appendChild(value('big', pre + 'uptime', r.uptime_seconds, duration(r.uptime_seconds)));
     c.appendChild(el('div', 'sub', 'uptime · data ' + (r.age_seconds == null ? '?' : r.age_seconds.toFixed(0) + ' s') + ' old'));
+    versionLine(c, pre, r.versions);
     row.appendChild(c);
     [['up', '▲ upload'], ['down', '▼ download']].forEach(function (d) {
       var x = r[d[0]];
@@ -258,6 +269,7 @@
       frag.appendChild(sec);
     });
     hostsEl.replaceChildren(frag);
+    if (window.rtmonProblems) window.rtmonProblems(s);
     body.dataset.updated = String(t);
     body.dataset.hosts = String((s.hosts || []).length);
     status();
