@@ -71,7 +71,8 @@ func run(args []string) error {
 			return err
 		})
 	}
-	fleetPoller := fleet.New(fleet.Config{Socket: cfg.Socket, Store: store, Interval: cfg.Interval, Log: log, RRDCached: cached})
+	fleetPoller := fleet.New(fleet.Config{Socket: cfg.Socket, Store: store, Interval: cfg.Interval, Log: log, RRDCached: cached,
+		ProblemsDir: cfg.ProblemsDir})
 	go fleetPoller.Run(ctx)
 	poller := live.New(live.Config{Socket: cfg.Socket, Store: store, Interval: cfg.Interval,
 		Hostname: cfg.Hostname, DiskPaths: cfg.DiskUsagePaths, Log: log, ProblemsDir: cfg.ProblemsDir})

@@ -205,8 +205,13 @@ func (p *Poller) build(ctx context.Context) *Table {
 	}
 	now := time.Now()
 	seen := p.seen.update(names, hosts, now)
+	ps := p.readProblems(t, now)
 	for _, n := range names {
+		from := len(t.Rows)
 		p.rows(t, hosts[n], vals, seen[n], now)
+		for i := from; i < len(t.Rows); i++ {
+			ps.apply(&t.Rows[i])
+		}
 	}
 	t.Refresh.Seconds = time.Since(start).Seconds()
 	return t

@@ -13,6 +13,7 @@ import (
 	"github.com/rtmon/rtmon/internal/testenv"
 	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 	"github.com/rtmon/rtmon/viewer/datadir"
+	"github.com/rtmon/rtmon/viewer/problems"
 )
 
 // mkHost makes DataDir/<host>/load/load.rrd (the index needs one file).
@@ -179,5 +180,40 @@ func TestSharedAcrossClients(t *testing.T) {
 	}
 	if n := p.Polls(); n > 2 {
 		t.Errorf("1,000 reads by 50 clients cost %d refreshes, want 1", n)
+	}
+}
+
+// TestProblemsColumn: problems recorded by rtmon-notify (viewer/problems)
+// count on the instance's row and, for the host's own, on every row of
+// the host; failures come first.
+func TestProblemsColumn(t *testing.T) {
+	dir := t.TempDir()
+	mkHost(t, dir, "box1")
+	pdir := t.TempDir()
+	now := time.Now()
+	for _, n := range []problems.Notification{
+		{Severity: "WARNING", Host: "box1", Plugin: "df", PluginInstance: "root", Type: "percent_bytes", TypeInstance: "free", Message: "disk almost full"},
+		{Severity: "FAILURE", Host: "box1", Plugin: "rtorrent", PluginInstance: "main", Message: "rTorrent unreachable"},
+		{Severity: "FAILURE", Host: "other", Plugin: "load", Message: "load high"},
+	} {
+		n.Time = now
+		if err := problems.Record(pdir, n, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := New(Config{Socket: filepath.Join(dir, "none"), Store: datadir.NewStore(filepath.Join(dir), time.Minute), ProblemsDir: pdir})
+	tab := p.Refresh(context.Background())
+	if tab.ProblemsError != "" || tab.Totals.Problems != 3 {
+		t.Fatalf("problems: %d, error %q; want 3", tab.Totals.Problems, tab.ProblemsError)
+	}
+	r := Row{Host: "box1", Instance: "main"}
+	p.readProblems(&Table{}, now).apply(&r)
+	if r.Problems != 2 || !strings.HasPrefix(r.Problem, "FAILURE: rTorrent unreachable") {
+		t.Errorf("box1/main: %d problems, first %q; want 2, the FAILURE first", r.Problems, r.Problem)
+	}
+	r = Row{Host: "box1", Instance: "other"}
+	p.readProblems(&Table{}, now).apply(&r)
+	if r.Problems != 1 || !strings.Contains(r.Problem, "disk almost full") {
+		t.Errorf("box1/other: %d problems, first %q; want the host's own only", r.Problems, r.Problem)
 	}
 }

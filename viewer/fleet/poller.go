@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rtmon/rtmon/viewer/datadir"
+	"github.com/rtmon/rtmon/viewer/problems"
 	"github.com/rtmon/rtmon/viewer/rrdcached"
 	"github.com/rtmon/rtmon/viewer/unixsock"
 )
@@ -28,6 +29,9 @@ type Config struct {
 	// PerValue reads one GETVAL per round trip, as the live page does;
 	// only bench/fleet sets it, to measure the difference.
 	PerValue bool
+	// ProblemsDir is rtmon-notify's directory of current problems
+	// (-problems-dir); empty shows none.
+	ProblemsDir string
 	// ListEvery is how often LISTVAL is sent again (see listVal); zero:
 	// half the shortest host interval, within [Interval, 30 s].
 	ListEvery time.Duration
@@ -52,6 +56,9 @@ type Poller struct {
 	// (under refMu) touches them.
 	list   []unixsock.Entry
 	listAt time.Time
+
+	problemsOnce sync.Once
+	problems     *problems.Cache
 }
 
 // snapshot is a table and its JSON, encoded once.

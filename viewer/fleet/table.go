@@ -39,6 +39,11 @@ type Row struct {
 	// (Interval), or collectd has dropped it from its cache.
 	Stale    bool    `json:"stale"`
 	Interval float64 `json:"interval_seconds"`
+	// Problems counts the current problems (viewer/problems, recorded by
+	// rtmon-notify) of this instance and of the host itself; Problem is
+	// the first of them, failures before warnings.
+	Problems int    `json:"problems"`
+	Problem  string `json:"problem,omitempty"`
 }
 
 // Totals sum the fresh rows.
@@ -52,6 +57,7 @@ type Totals struct {
 	Hosts      int     `json:"hosts"`
 	HostsStale int     `json:"hosts_stale"`
 	Instances  int     `json:"instances"`
+	Problems   int     `json:"problems"`
 }
 
 // Refresh says what the latest refresh cost collectd.
@@ -83,6 +89,8 @@ type Table struct {
 	// FleetGraphs: FleetHost's files exist (the aggregation snippet is in
 	// use), so the page shows the fleet-wide graphs.
 	FleetGraphs bool `json:"fleet_graphs"`
+	// ProblemsError says why the problems directory could not be read.
+	ProblemsError string `json:"problems_error,omitempty"`
 	// Archive is rrdcached's state when the viewer flushes through it
 	// (-rrdcached): ok false means graphs end where rrdcached last wrote.
 	Archive *rrdcached.Status `json:"rrdcached,omitempty"`

@@ -90,6 +90,8 @@
       cell(tr, num(r.items));
       cell(tr, num(r.active));
       cell(tr, num(r.messages));
+      const pc = cell(tr, r.problems ? String(r.problems) : "");
+      if (r.problem) { pc.title = r.problem; pc.className = "problem"; }
       cell(tr, bytes(r.disk_free_bytes));
       cell(tr, age(r.age_seconds) + (r.stale ? " (stale)" : ""));
       frag.appendChild(tr);
@@ -105,6 +107,7 @@
       card("items", num(t.items)),
       card("active", num(t.active)),
       card("with message", num(t.messages)),
+      card("problems", String(t.problems || 0)),
       card("disk free", bytes(t.disk_free_bytes)));
   }
 
