@@ -201,6 +201,7 @@ func (e *Emulator) sendHost(ctx context.Context, h *host, t time.Time) {
 	e.counts.Lists += lists
 	e.counts.Values += values
 	e.counts.Errors += errs
+	h.lastSent = t
 	if e.sent != nil {
 		for _, vl := range vls {
 			vals := make([]float64, len(vl.Values))
@@ -255,3 +256,16 @@ func (e *Emulator) Close() error {
 
 // Hosts is how many hosts the emulator sends for.
 func (e *Emulator) Hosts() int { return len(e.hosts) }
+
+// LastSent is the time stamp of the latest values sent for the named
+// host (zero if none).
+func (e *Emulator) LastSent(name string) time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, h := range e.hosts {
+		if h.name == name {
+			return h.lastSent
+		}
+	}
+	return time.Time{}
+}

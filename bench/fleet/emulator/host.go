@@ -18,6 +18,7 @@ type host struct {
 	instances []*instance
 	rng       *rand.Rand
 	silent    bool
+	lastSent  time.Time // stamp of the latest round sent
 
 	// host plugin state
 	cpuPhase float64
