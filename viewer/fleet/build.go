@@ -42,6 +42,11 @@ type hostAcc struct {
 	inst    map[string]*[nFields]unixsock.Identifier
 	instSet map[string]*[nFields]bool
 	df      []unixsock.Identifier // df_complex-free, -used, -reserved
+	// clock is a value that says its own time: collectd's uptime/uptime
+	// (or an rTorrent instance's uptime) is seconds since a fixed start,
+	// so start + value is when it was sampled (see seenHosts).
+	clock     unixsock.Identifier
+	clockTime time.Time // its time in the LISTVAL used
 }
 
 type read struct {
@@ -110,6 +115,11 @@ func (p *Poller) build(ctx context.Context) *Table {
 		case id.Plugin == "df" && id.Type == "df_complex" && (id.TypeInstance == "free" || id.TypeInstance == "used" || id.TypeInstance == "reserved"):
 			h.df = append(h.df, id)
 		}
+		if id.Type == "uptime" && id.TypeInstance == "" && (id.Plugin == "uptime" || (id.Plugin == catalogue.Plugin && h.clock.Plugin != "uptime")) {
+			if h.clock == (unixsock.Identifier{}) || id.Plugin == "uptime" {
+				h.clock, h.clockTime = id, e.Time
+			}
+		}
 	}
 	if p.cfg.Store != nil {
 		if ix, err := p.cfg.Store.Get(ctx); err == nil {
@@ -165,6 +175,9 @@ func (p *Poller) build(ctx context.Context) *Table {
 			}
 		}
 		ids = append(ids, h.df...)
+		if h.clock != (unixsock.Identifier{}) {
+			ids = append(ids, h.clock)
+		}
 	}
 	vals, trips, rerr := p.read(ctx, c, ids)
 	t.Refresh.RoundTrips += trips
@@ -204,7 +217,7 @@ func (p *Poller) build(ctx context.Context) *Table {
 		}
 	}
 	now := time.Now()
-	seen := p.seen.update(names, hosts, now)
+	seen := p.seen.update(names, hosts, vals, t.Refresh.ListVal, now)
 	ps := p.readProblems(t, now)
 	for _, n := range names {
 		from := len(t.Rows)
@@ -266,6 +279,9 @@ func (p *Poller) read(ctx context.Context, c *unixsock.Client, ids []unixsock.Id
 
 // rows appends the host's rows to t and adds them to the totals.
 func (p *Poller) rows(t *Table, h *hostAcc, vals map[unixsock.Identifier][]float64, st hostState, now time.Time) {
+	if st.sample.After(h.newest) {
+		h.newest = st.sample
+	}
 	age := -1.0
 	if !h.newest.IsZero() {
 		age = math.Max(0, now.Sub(h.newest).Seconds())
@@ -364,12 +380,30 @@ func (p *Poller) listVal(ctx context.Context, c *unixsock.Client, now time.Time,
 	return entries, nil
 }
 
-// listEvery is Config.ListEvery, or half the shortest interval of the
-// hosts seen (5 s for collectd's default of 10 s), at least Config.Interval
-// and at most 30 s.
+// listEvery is Config.ListEvery; 30 s when every host has a clock (see
+// seenHosts); otherwise half the shortest interval of the hosts seen (5 s
+// for collectd's default of 10 s), at least Config.Interval: then ages
+// come from LISTVAL alone, and a fresher one keeps a live host from
+// looking stale.
 func (p *Poller) listEvery() time.Duration {
 	if p.cfg.ListEvery > 0 {
 		return p.cfg.ListEvery
 	}
-	return min(max(p.seen.minInterval()/2, p.cfg.Interval), 30*time.Second)
+	iv := p.seen.minInterval()
+	if p.seen.allClocked() {
+		// Every host's values say their own time: LISTVAL is needed
+		// only to find new hosts and instances, which show up within
+		// three intervals (30 s at collectd's 10 s).
+		return min(max(3*iv, p.cfg.Interval), maxListEvery)
+	}
+	return min(max(iv/2, p.cfg.Interval), maxListEvery)
+}
+
+// maxListEvery is the longest LISTVAL is reused.
+const maxListEvery = 30 * time.Second
+
+// period is the time between two refreshes: half the shortest host
+// interval (no host's values change faster), at least Config.Interval.
+func (p *Poller) period() time.Duration {
+	return max(p.seen.minInterval()/2, p.cfg.Interval)
 }

@@ -80,20 +80,23 @@ func New(cfg Config) *Poller {
 	return p
 }
 
-// Run refreshes every interval while someone asks, until ctx ends.
+// Run refreshes while someone asks, until ctx ends: every half of the
+// shortest host interval (5 s at collectd's 10 s; no host's values change
+// faster), at least Config.Interval apart.
 func (p *Poller) Run(ctx context.Context) {
 	defer p.closeClient()
-	t := time.NewTicker(p.cfg.Interval)
-	defer t.Stop()
 	for {
 		if time.Since(time.Unix(0, p.demand.Load())) < idleAfter || p.cur.Load() == nil {
 			p.Refresh(ctx)
 		}
+		t := time.NewTimer(p.period())
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
 		case <-t.C:
 		case <-p.kick:
+			t.Stop()
 		}
 	}
 }
@@ -130,7 +133,7 @@ func (p *Poller) Current(ctx context.Context) (*Table, []byte, error) {
 		s, ch := p.cur.Load(), p.changed
 		p.mu.Unlock()
 		if s != nil {
-			if time.Since(time.UnixMilli(int64(s.table.Time*1000))) > 2*p.cfg.Interval {
+			if time.Since(time.UnixMilli(int64(s.table.Time*1000))) > 2*p.period() {
 				p.poke()
 			}
 			return s.table, s.json, nil

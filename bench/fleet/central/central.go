@@ -195,6 +195,9 @@ func (c *Central) config(port int) (string, error) {
 	fmt.Fprintf(&b, "Hostname \"central\"\nFQDNLookup false\nBaseDir %q\nPIDFile %q\nInterval %d\n",
 		c.Dir, filepath.Join(c.Dir, "collectd.pid"), int(c.o.Interval.Seconds()))
 	fmt.Fprintf(&b, "TypesDB \"/usr/share/collectd/types.db\" %q\n", filepath.Join(c.o.Snippets, "rtorrent.types.db"))
+	// The central node's own uptime, as host.conf would load it: its row
+	// on /fleet then has a clock like every seedbox's (docs/fleet.md).
+	b.WriteString("LoadPlugin uptime\n")
 	fmt.Fprintf(&b, "LoadPlugin logfile\n<Plugin logfile>\n  LogLevel info\n  File %q\n</Plugin>\n", filepath.Join(c.Dir, "collectd.log"))
 	parts := []struct {
 		name string

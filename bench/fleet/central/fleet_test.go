@@ -140,7 +140,7 @@ func TestFleet(t *testing.T) {
 		t.Fatalf("collectd exited: %v, viewer exited: %v, with rrdcached down", c.Collectd.Exited(), c.Viewer.Exited())
 	}
 	c.StartRRDCached()
-	outageEnd := time.Now().Add(2 * interval) // collectd reconnects at its next update
+	outageEnd := time.Now() // collectd reconnects at its next update of each file
 	time.Sleep(4 * interval)
 	httpGet(t, graph)
 	waitFleet(t, c.ViewerURL, 10*time.Second, "rrdcached reported back", func(ft *fleetTable) bool {
@@ -198,8 +198,9 @@ func checkArchives(t *testing.T, c *central.Central, emu *emulator.Emulator, fro
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	var checked, missing, wrong int
+	var checked, missing, wrong, gap int
 	var examples []string
+	var lateResume []string
 	for _, id := range ids {
 		samples := sent[id]
 		rows, err := f.fetch(rrdPath(c.DataDir, id), daemon, step, from.Unix()-int64(step), to.Unix()+int64(step))
@@ -207,21 +208,41 @@ func checkArchives(t *testing.T, c *central.Central, emu *emulator.Emulator, fro
 			t.Errorf("fetch %s: %v", id, err)
 			continue
 		}
+		// The outage, for this file: from a step before the kill to the
+		// second value stored after the restart (the first one closes a
+		// gap longer than the heartbeat, so its row is unknown). Values
+		// in it were never acknowledged; the file must resume within
+		// 10 s of the restart, and everything after must be there.
+		resumed := time.Time{}
+		for _, s := range samples {
+			if s.Time.After(outTo) {
+				if row, ok := rows[s.Time.Unix()]; ok && len(row) > 0 && !math.IsNaN(row[0]) {
+					resumed = s.Time
+					break
+				}
+			}
+		}
+		if strings.HasPrefix(id, victim+"/") {
+			resumed = outTo // silenced before the outage: nothing after it
+		} else if resumed.IsZero() || resumed.After(outTo.Add(10*time.Second)) {
+			lateResume = append(lateResume, fmt.Sprintf("%s (resumed %v)", id, resumed))
+		}
 		for i, s := range samples {
 			if i == 0 || s.Time.Before(from) || s.Time.After(to) {
 				continue // the first value only starts a file (its row is unknown)
 			}
-			if !s.Time.Before(outFrom.Add(-interval)) && !s.Time.After(outTo) {
-				continue // sent while rrdcached was down: not acknowledged
-			}
 			if strings.HasPrefix(id, victim+"/") && s.Time.After(stopped) {
 				continue
+			}
+			if !s.Time.Before(outFrom.Add(-interval)) && s.Time.Before(resumed) {
+				gap++
+				continue // sent while rrdcached was down: not acknowledged
 			}
 			checked++
 			row, ok := rows[s.Time.Unix()]
 			if !ok || len(row) < len(s.Values) {
 				missing++
-				if len(examples) < 5 {
+				if len(examples) < 12 {
 					examples = append(examples, fmt.Sprintf("%s @%d: no row", id, s.Time.Unix()))
 				}
 				continue
@@ -229,14 +250,14 @@ func checkArchives(t *testing.T, c *central.Central, emu *emulator.Emulator, fro
 			for j, v := range s.Values {
 				if math.IsNaN(row[j]) {
 					missing++
-					if len(examples) < 5 {
+					if len(examples) < 12 {
 						examples = append(examples, fmt.Sprintf("%s @%d ds %d: unknown", id, s.Time.Unix(), j))
 					}
 					break
 				}
 				if isGauge(id) && math.Abs(row[j]-v) > 1e-6*math.Max(1, math.Abs(v)) {
 					wrong++
-					if len(examples) < 5 {
+					if len(examples) < 12 {
 						examples = append(examples, fmt.Sprintf("%s @%d ds %d: stored %v, sent %v", id, s.Time.Unix(), j, row[j], v))
 					}
 					break
@@ -244,7 +265,11 @@ func checkArchives(t *testing.T, c *central.Central, emu *emulator.Emulator, fro
 			}
 		}
 	}
-	t.Logf("archives: %d values of %d identifiers checked, %d missing, %d differing", checked, len(ids), missing, wrong)
+	t.Logf("archives: %d values of %d identifiers checked, %d missing, %d differing (window %d..%d; %d values of the outage from %d, restart %d, left out)",
+		checked, len(ids), missing, wrong, from.Unix(), to.Unix(), gap, outFrom.Add(-interval).Unix(), outTo.Unix())
+	if len(lateResume) > 0 {
+		t.Errorf("%d files did not resume within 10 s of rrdcached's restart, e.g. %v", len(lateResume), lateResume[:min(3, len(lateResume))])
+	}
 	if checked < len(ids) {
 		t.Errorf("only %d values checked for %d identifiers: the window is too short", checked, len(ids))
 	}

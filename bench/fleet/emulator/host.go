@@ -22,6 +22,7 @@ type host struct {
 
 	// host plugin state
 	cpuPhase float64
+	boot     time.Time // for uptime/uptime
 	diskUsed float64 // bytes
 	diskSize float64
 	netRx    int64 // counters (DERIVE)
@@ -64,6 +65,7 @@ type instance struct {
 func newHost(name string, cfg Config, seed uint64) *host {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	h := &host{name: name, rng: rng, cpuPhase: rng.Float64() * 2 * math.Pi,
+		boot: time.Now().Add(-time.Duration(86400+rng.IntN(30*86400)) * time.Second).Truncate(time.Second),
 		diskSize: 4e12, diskUsed: 1e12 + rng.Float64()*2e12}
 	for i := 0; i < cfg.Instances; i++ {
 		in := &instance{name: fmt.Sprintf("rt%d", i), items: int64(cfg.Items/2 + rng.IntN(cfg.Items+1)),
@@ -107,7 +109,7 @@ func (in *instance) step(rng *rand.Rand, t time.Time, interval time.Duration) *r
 	in.upTot += int64(float64(in.up) * sec)
 	in.dnTot += int64(float64(in.down) * sec)
 	in.opened += int64(rng.IntN(10))
-	in.closed = in.opened - int64(rng.IntN(5))
+	in.closed = max(in.closed, in.opened-int64(rng.IntN(5))) // a counter: never falls
 	in.cpuUs += sec * 1e6 * (0.05 + 0.1*wave)
 	in.majflt += int64(rng.IntN(3))
 	in.readB += in.up * int64(sec)
@@ -176,8 +178,9 @@ func (h *host) valueLists(t time.Time, interval time.Duration) []*api.ValueList 
 }
 
 // hostLists are the value lists collectd's host plugins send with
-// collectd.conf.d/host.conf (cpu percentages by state, memory and swap
-// in bytes, df in bytes and percent, one disk, one interface).
+// collectd.conf.d/host.conf (cpu percentages by state, load, uptime,
+// memory and swap in bytes, df in bytes and percent, one disk, one
+// interface).
 func (h *host) hostLists(t time.Time, interval time.Duration) []*api.ValueList {
 	sec := interval.Seconds()
 	wave := 0.5 + 0.5*math.Sin(h.cpuPhase+float64(t.Unix())/240)
@@ -214,6 +217,7 @@ func (h *host) hostLists(t time.Time, interval time.Duration) []*api.ValueList {
 		mk("cpu", "", "percent", "nice", g(0)), mk("cpu", "", "percent", "interrupt", g(0)),
 		mk("cpu", "", "percent", "softirq", g(0.2)), mk("cpu", "", "percent", "steal", g(0)),
 		mk("load", "", "load", "", g(2*wave), g(1.5*wave+0.2), g(1.2)),
+		mk("uptime", "", "uptime", "", g(math.Floor(t.Sub(h.boot).Seconds()))),
 		mk("memory", "", "memory", "used", g(used)), mk("memory", "", "memory", "buffered", g(2e8)),
 		mk("memory", "", "memory", "cached", g(6e9)), mk("memory", "", "memory", "free", g(memTotal-used-6.2e9)),
 		mk("memory", "", "memory", "slab_recl", g(1e8)), mk("memory", "", "memory", "slab_unrecl", g(5e7)),
