@@ -14,6 +14,7 @@ import (
 	"github.com/rtmon/rtmon/internal/testenv/collectdenv"
 	"github.com/rtmon/rtmon/viewer/datadir"
 	"github.com/rtmon/rtmon/viewer/problems"
+	"github.com/rtmon/rtmon/viewer/unixsock"
 )
 
 // mkHost makes DataDir/<host>/load/load.rrd (the index needs one file).
@@ -215,5 +216,38 @@ func TestProblemsColumn(t *testing.T) {
 	p.readProblems(&Table{}, now).apply(&r)
 	if r.Problems != 1 || !strings.Contains(r.Problem, "disk almost full") {
 		t.Errorf("box1/other: %d problems, first %q; want the host's own only", r.Problems, r.Problem)
+	}
+}
+
+// TestClockAges: a host's uptime gives the time of its values between
+// LISTVALs; a restart (uptime going back) drops the clock until the next
+// LISTVAL, and the host is not taken for stale meanwhile.
+func TestClockAges(t *testing.T) {
+	var s seenHosts
+	clock := unixsock.Identifier{Host: "box", Plugin: "uptime", Type: "uptime"}
+	base := time.Unix(1_800_000_000, 0)
+	h := &hostAcc{name: "box", listed: true, clock: clock, clockTime: base}
+	hosts := map[string]*hostAcc{"box": h}
+	vals := map[unixsock.Identifier][]float64{clock: {1000}}
+	st := s.update([]string{"box"}, hosts, vals, true, base)["box"]
+	if st.start != float64(base.Unix()-1000) || !st.sample.Equal(base) {
+		t.Fatalf("after LISTVAL: start %v sample %v", st.start, st.sample)
+	}
+	// Two refreshes without LISTVAL: the value moves by 10 s each.
+	vals[clock] = []float64{1010}
+	s.update([]string{"box"}, hosts, vals, false, base.Add(11*time.Second))
+	vals[clock] = []float64{1020}
+	st = s.update([]string{"box"}, hosts, vals, false, base.Add(21*time.Second))["box"]
+	if !st.sample.Equal(base.Add(20*time.Second)) || st.interval != 10*time.Second || !st.learnt {
+		t.Errorf("sample %v (want base+20s), interval %v learnt %v (want 10s)", st.sample, st.interval, st.learnt)
+	}
+	if !s.allClocked() {
+		t.Errorf("allClocked false with the one host clocked")
+	}
+	// A restart: uptime back to 5.
+	vals[clock] = []float64{5}
+	st = s.update([]string{"box"}, hosts, vals, false, base.Add(31*time.Second))["box"]
+	if st.start != 0 || s.allClocked() {
+		t.Errorf("after uptime went back: start %v, allClocked %v; want the clock dropped", st.start, s.allClocked())
 	}
 }

@@ -60,6 +60,15 @@ func (s *seenHosts) update(names []string, hosts map[string]*hostAcc, vals map[u
 				}
 				if st.start > 0 {
 					sample := time.UnixMilli(int64((st.start + *v) * 1000))
+					if sample.Before(st.sample.Add(-time.Second)) {
+						// The clock went back: rTorrent or the host
+						// restarted. Ages come from LISTVAL (sent
+						// again at once, see listEvery) until the
+						// new start is learnt.
+						st.start = 0
+						next[n] = st
+						continue
+					}
 					if d := sample.Sub(st.sample); !st.sample.IsZero() && d >= time.Second {
 						if !st.learnt || d < st.interval {
 							st.interval, st.learnt = min(d, time.Hour), true
