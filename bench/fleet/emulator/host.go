@@ -23,7 +23,7 @@ type host struct {
 	// host plugin state
 	cpuPhase float64
 	boot     time.Time // for uptime/uptime
-	diskUsed float64 // bytes
+	diskUsed float64   // bytes
 	diskSize float64
 	netRx    int64 // counters (DERIVE)
 	netTx    int64
@@ -65,7 +65,7 @@ type instance struct {
 func newHost(name string, cfg Config, seed uint64) *host {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	h := &host{name: name, rng: rng, cpuPhase: rng.Float64() * 2 * math.Pi,
-		boot: time.Now().Add(-time.Duration(86400+rng.IntN(30*86400)) * time.Second).Truncate(time.Second),
+		boot:     time.Now().Add(-time.Duration(86400+rng.IntN(30*86400)) * time.Second).Truncate(time.Second),
 		diskSize: 4e12, diskUsed: 1e12 + rng.Float64()*2e12}
 	for i := 0; i < cfg.Instances; i++ {
 		in := &instance{name: fmt.Sprintf("rt%d", i), items: int64(cfg.Items/2 + rng.IntN(cfg.Items+1)),
