@@ -17,9 +17,11 @@ import (
 	"github.com/rtmon/rtmon/viewer/auth"
 	"github.com/rtmon/rtmon/viewer/config"
 	"github.com/rtmon/rtmon/viewer/datadir"
+	"github.com/rtmon/rtmon/viewer/fleet"
 	"github.com/rtmon/rtmon/viewer/graphs"
 	"github.com/rtmon/rtmon/viewer/live"
 	"github.com/rtmon/rtmon/viewer/rrd/readlock"
+	"github.com/rtmon/rtmon/viewer/rrdcached"
 	"github.com/rtmon/rtmon/viewer/web"
 )
 
@@ -63,11 +65,30 @@ func run(args []string) error {
 	defer stop()
 
 	store := datadir.NewStore(cfg.DataDir, 15*time.Second)
+	var cached *rrdcached.Client
+	if cfg.RRDCached != "" {
+		// collectd writes through rrdcached: flush each file there
+		// before librrd reads it (docs/fleet.md).
+		if cached, err = rrdcached.New(cfg.RRDCached); err != nil {
+			return fmt.Errorf("-rrdcached: %w", err)
+		}
+		defer cached.Close()
+		store.SetFlush(func(ctx context.Context, file string) error {
+			err := cached.Flush(ctx, file)
+			if err != nil {
+				log.Debug("rrdcached flush failed; reading the file as it is on disk", "err", err)
+			}
+			return err
+		})
+	}
+	fleetPoller := fleet.New(fleet.Config{Socket: cfg.Socket, Store: store, Interval: cfg.Interval, Log: log, RRDCached: cached,
+		ProblemsDir: cfg.ProblemsDir})
+	go fleetPoller.Run(ctx)
 	poller := live.New(live.Config{Socket: cfg.Socket, Store: store, Interval: cfg.Interval,
 		Hostname: cfg.Hostname, DiskPaths: cfg.DiskUsagePaths, Log: log, ProblemsDir: cfg.ProblemsDir})
 	go poller.Run(ctx)
 	renderer := graphs.NewRenderer(poller, cfg.MaxRenders, 64<<20, log)
-	e, err := web.New(web.Deps{Config: cfg, Users: users, Store: store, Poller: poller, Renderer: renderer, Log: log})
+	e, err := web.New(web.Deps{Config: cfg, Users: users, Store: store, Poller: poller, Renderer: renderer, Fleet: fleetPoller, Log: log})
 	if err != nil {
 		return err
 	}
@@ -75,7 +96,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("rtmon-viewer listening", "version", version, "addr", ln.Addr().String(), "datadir", cfg.DataDir, "socket", cfg.Socket, "auth", users != nil)
+	log.Info("rtmon-viewer listening", "version", version, "addr", ln.Addr().String(), "datadir", cfg.DataDir, "socket", cfg.Socket, "auth", users != nil, "rrdcached", cfg.RRDCached)
 	readlock.Log(log)
 	if ix, err := datadir.Build(cfg.DataDir); err != nil {
 		log.Warn("data directory not readable yet", "err", err)

@@ -76,6 +76,9 @@ func Stage(l Layout, snippetDir string) error {
 		return fmt.Errorf("snippets: %w", err)
 	}
 	for _, e := range entries {
+		if e.IsDir() {
+			continue // central/: the central node's snippets, staged by bench/fleet
+		}
 		if optional[e.Name()] {
 			if err := copyAs(filepath.Join(snippetDir, e.Name()), filepath.Join(l.ConfD, e.Name())); err != nil {
 				return err

@@ -43,6 +43,7 @@ var rules = []rule{
 	{who: "cmd/rtmon-notify", may: []string{"viewer/problems"}},
 	{who: "cmd/rtmon-demo", may: []string{"internal/testenv", "internal/collectdconf"}},
 	{who: "bench", may: []string{"internal"}},
+	{who: "bench/fleet", may: []string{"internal", "plugin/dispatch", "viewer/fleet", "viewer/datadir", "viewer/unixsock", "viewer/rrdcached", "viewer/problems"}},
 	{who: "dist"},
 }
 

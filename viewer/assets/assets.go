@@ -27,7 +27,7 @@ func Static() fs.FS {
 }
 
 // Pages are the page templates, each parsed with the layout.
-var Pages = []string{"live", "hosts", "host", "graph", "traffic"}
+var Pages = []string{"live", "hosts", "host", "graph", "traffic", "fleet"}
 
 // Templates parses each page with the layout; the result maps a page name
 // to a template whose "layout" renders it. html/template escapes every

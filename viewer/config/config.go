@@ -35,6 +35,10 @@ type Config struct {
 	// MaxStreams caps open /events streams (each holds a connection and a
 	// goroutine); beyond it the live page polls /json/live instead.
 	MaxStreams int
+	// RRDCached is rrdcached's address (unix:/path, /path, host:port):
+	// the viewer sends FLUSH <file> there before reading a file
+	// (docs/fleet.md). Empty: files are read as they are.
+	RRDCached string
 	// ProblemsDir is where rtmon-notify records current problems
 	// (viewer/problems, docs/alerts.md); empty shows none.
 	ProblemsDir string
@@ -66,6 +70,7 @@ func Parse(args []string, stderr io.Writer) (*Config, error) {
 	fs.StringVar(&allow, "allow-host", "", "extra Host header names allowed without auth, joined by ',' (e.g. the machine's name, to browse to it by name)")
 	fs.IntVar(&c.MaxRenders, "max-renders", 4, "graph renders running at once; up to max(32, 16x) may wait, more get 503")
 	fs.IntVar(&c.MaxStreams, "max-streams", 256, "open /events streams at once; beyond it 503 and the live page polls /json/live")
+	fs.StringVar(&c.RRDCached, "rrdcached", "", "rrdcached's address (unix:/path or host:port) when collectd writes through it: the viewer flushes each file there before reading it")
 	fs.StringVar(&c.ProblemsDir, "problems-dir", "/var/lib/rtmon/problems", "directory where rtmon-notify (collectd exec NotificationExec) records current problems; empty: show none")
 	fs.BoolVar(&c.Debug, "debug", false, "log poll and FLUSH decisions")
 	fs.StringVar(&file, "config", "", "config file: one 'flag = value' per line, # comments; flags given on the command line win")

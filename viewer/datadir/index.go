@@ -56,6 +56,7 @@ type File struct {
 	path           string
 	root           string // Index.Root
 	orig           *File  // for a Handle's copy, the indexed file
+	flush          *flusher
 }
 
 // Host returns the named host, or nil.

@@ -57,6 +57,7 @@ func (f *File) Open() (*Handle, error) {
 	if f.orig != nil {
 		f = f.orig // a Handle's copy: open the indexed file again
 	}
+	f.flushBeforeOpen()
 	return f.open(f.root)
 }
 

@@ -21,6 +21,7 @@ type Store struct {
 	fresh    time.Time     // when cur was built, or zero after Refresh
 	building chan struct{} // closed when the build in progress ends
 	lastErr  error
+	flush    *flusher // SetFlush; nil: files are read as they are
 }
 
 // NewStore returns a Store for dir.
@@ -64,6 +65,9 @@ func (s *Store) build(done chan struct{}) {
 		s.root = ix.Root
 	}
 	if err == nil {
+		if s.flush != nil {
+			ix.setFlush(s.flush)
+		}
 		s.cur, s.fresh = ix, ix.Built
 	}
 	s.lastErr = err

@@ -17,6 +17,7 @@ import (
 	"github.com/rtmon/rtmon/viewer/auth"
 	"github.com/rtmon/rtmon/viewer/config"
 	"github.com/rtmon/rtmon/viewer/datadir"
+	"github.com/rtmon/rtmon/viewer/fleet"
 	"github.com/rtmon/rtmon/viewer/graphs"
 	"github.com/rtmon/rtmon/viewer/live"
 )
@@ -28,7 +29,10 @@ type Deps struct {
 	Store    *datadir.Store
 	Poller   *live.Poller
 	Renderer *graphs.Renderer
-	Log      *slog.Logger
+	// Fleet is the fleet page's shared poller; nil leaves /fleet and
+	// /json/fleet out (404).
+	Fleet *fleet.Poller
+	Log   *slog.Logger
 	// EventLifetime ends each /events stream after this long (the browser
 	// reconnects by itself); default 15 minutes.
 	EventLifetime time.Duration
@@ -81,6 +85,8 @@ func New(d Deps) (*echo.Echo, error) {
 		"/traffic":            a.trafficPage,
 		"/json/traffic":       a.jsonTraffic,
 		"/hosts":              a.hostsPage,
+		"/fleet":              a.fleetPage,
+		"/json/fleet":         a.jsonFleet,
 		"/host/:host":         a.hostPage,
 		"/host/:host/:graph":  a.graphPage,
 		"/graph/:host/:graph": a.graphImage,

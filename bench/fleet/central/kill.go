@@ -1,0 +1,5 @@
+package central
+
+import "syscall"
+
+func syscallKill(pid int) { syscall.Kill(pid, syscall.SIGKILL) }
