@@ -280,7 +280,7 @@ func checkArchives(t *testing.T, c *central.Central, emu *emulator.Emulator, fro
 
 // isGauge: the identifier's values are stored as sent (not as a rate).
 func isGauge(id string) bool {
-	for _, d := range []string{"/if_octets", "/operations-", "/ps_cputime", "/ps_disk_octets", "/disk_", "/if_", "/swap_io-", "/rtorrent_events"} {
+	for _, d := range []string{"/if_octets", "/operations-", "/ps_cputime", "/ps_disk_octets", "/disk_", "/if_", "/swap_io-", "/rtorrent_events", "/rtorrent_volume-"} {
 		if strings.Contains(id, d) {
 			return false
 		}

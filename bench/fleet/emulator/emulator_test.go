@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +39,10 @@ func TestListsCoverCatalogue(t *testing.T) {
 			prefix := catalogue.Plugin + "/" + m.Type + "-"
 			if m.Group != "" {
 				if strings.HasPrefix(k, prefix+m.Group+"_") {
+					n += c
+				}
+			} else if slices.Contains(catalogue.Versions, m) { // the version is the type instance
+				if strings.HasPrefix(k, prefix+strings.TrimSuffix(m.TypeInstance, "<version>")) {
 					n += c
 				}
 			} else if k == prefix+m.TypeInstance {

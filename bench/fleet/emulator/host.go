@@ -139,16 +139,20 @@ func (in *instance) step(rng *rand.Rand, t time.Time, interval time.Duration) *r
 	s.Peers = &reader.Peers{Connected: in.active * 3, Seeds: in.active, Accounted: in.active * 2, Incoming: in.active,
 		Encrypted: in.active / 2, Obfuscated: in.active / 3, Snubbed: int64(rng.IntN(2)), Preferred: 0, Unwanted: 0}
 	ev := in.events
-	s.Events = &ev
+	s.Events, s.EventsSource = &ev, reader.EventsExact // as with rtmon-events.rc: every event key
+	s.ClientVersion, s.LibraryVersion = "0.9.8", "0.13.8"
 	s.Scan = &reader.ScanInfo{Time: t, Age: float64(rng.IntN(30)), Duration: time.Duration(20+rng.IntN(30)) * time.Millisecond,
 		Items: int(in.items), ReplyBytes: in.items * 180, NewHashes: rng.IntN(2), Full: true}
-	s.Trackers = groups(in.groups, in.items, in.active, in.up, in.down)
-	s.Labels = groups(in.labels, in.items, in.active, in.up, in.down)
+	s.Trackers = groups(in.groups, in.items, in.active, in.up, in.down, in.upTot, in.dnTot)
+	s.Labels = groups(in.labels, in.items, in.active, in.up, in.down, in.upTot, in.dnTot)
 	return s
 }
 
 // groups splits the instance's figures over n groups, the first largest.
-func groups(names []string, items, active, up, down int64) []reader.GroupCounts {
+// upTot and dnTot, the instance's byte totals, are split into the groups'
+// volumes by fixed halves (the first half, the next a quarter, ...), so
+// each rises whenever the totals do and never falls, as the plugin's.
+func groups(names []string, items, active, up, down, upTot, dnTot int64) []reader.GroupCounts {
 	out := make([]reader.GroupCounts, len(names))
 	left := items
 	for i, n := range names {
@@ -159,9 +163,19 @@ func groups(names []string, items, active, up, down int64) []reader.GroupCounts 
 		left -= share
 		out[i] = reader.GroupCounts{Name: n, Items: share, Active: active * share / max(items, 1), Complete: share * 8 / 10,
 			Seeding: share * 8 / 10, Leeching: share / 10, SizeBytes: share * 2e9, LeftBytes: share * 2e8,
-			UpRate: up * share / max(items, 1), DownRate: down * share / max(items, 1), Peers: share}
+			UpRate: up * share / max(items, 1), DownRate: down * share / max(items, 1), Peers: share,
+			UpBytes: half(upTot, i, len(names)), DownBytes: half(dnTot, i, len(names))}
 	}
 	return out
+}
+
+// half is group i's part of total among n: total/2, total/4, ..., and
+// the rest for the last group.
+func half(total int64, i, n int) int64 {
+	if i == n-1 {
+		return total >> i
+	}
+	return total >> (i + 1)
 }
 
 // valueLists is everything the host sends at t: every instance's plugin
