@@ -74,7 +74,7 @@ func (p *Poller) build(ctx context.Context) *Table {
 		return h
 	}
 
-	c, err := p.dial(ctx)
+	c, err := p.sock.Get(ctx)
 	var entries []unixsock.Entry
 	if err == nil {
 		entries, err = p.listVal(ctx, c, start, t)

@@ -115,7 +115,7 @@ func TestBatchedEqualsPerValue(t *testing.T) {
 		for i, perValue := range []bool{false, true} {
 			p := New(Config{Socket: c.Sock, PerValue: perValue})
 			tabs[i] = p.Refresh(context.Background())
-			p.closeClient()
+			p.sock.Close()
 		}
 		if tabs[0].Totals.Instances == 2*hosts || time.Now().After(deadline) {
 			break

@@ -41,8 +41,7 @@ type Config struct {
 type Poller struct {
 	cfg Config
 
-	clientMu sync.Mutex
-	client   *unixsock.Client
+	sock unixsock.Shared // the client to collectd's socket, dialled on first use
 
 	cur     atomic.Pointer[snapshot]
 	mu      sync.Mutex
@@ -75,7 +74,7 @@ func New(cfg Config) *Poller {
 	if cfg.Interval <= 0 {
 		cfg.Interval = 2 * time.Second
 	}
-	p := &Poller{cfg: cfg, changed: make(chan struct{}), kick: make(chan struct{}, 1)}
+	p := &Poller{cfg: cfg, changed: make(chan struct{}), kick: make(chan struct{}, 1), sock: unixsock.Shared{Socket: cfg.Socket}}
 	p.demand.Store(time.Now().UnixNano())
 	return p
 }
@@ -84,7 +83,7 @@ func New(cfg Config) *Poller {
 // shortest host interval (5 s at collectd's 10 s; no host's values change
 // faster), at least Config.Interval apart.
 func (p *Poller) Run(ctx context.Context) {
-	defer p.closeClient()
+	defer p.sock.Close()
 	for {
 		if time.Since(time.Unix(0, p.demand.Load())) < idleAfter || p.cur.Load() == nil {
 			p.Refresh(ctx)
@@ -151,28 +150,5 @@ func (p *Poller) poke() {
 	select {
 	case p.kick <- struct{}{}:
 	default:
-	}
-}
-
-func (p *Poller) dial(ctx context.Context) (*unixsock.Client, error) {
-	p.clientMu.Lock()
-	defer p.clientMu.Unlock()
-	if p.client != nil {
-		return p.client, nil
-	}
-	c, err := unixsock.Dial(ctx, p.cfg.Socket)
-	if err != nil {
-		return nil, err
-	}
-	p.client = c
-	return c, nil
-}
-
-func (p *Poller) closeClient() {
-	p.clientMu.Lock()
-	defer p.clientMu.Unlock()
-	if p.client != nil {
-		p.client.Close()
-		p.client = nil
 	}
 }

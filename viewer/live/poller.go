@@ -43,8 +43,7 @@ type Poller struct {
 	rrd    rrdReader
 	srcLog sourceLog
 
-	clientMu sync.Mutex
-	client   *unixsock.Client
+	sock unixsock.Shared // the client to collectd's socket, dialled on first use
 
 	cur     atomic.Pointer[Snapshot]
 	mu      sync.Mutex
@@ -78,7 +77,7 @@ func New(cfg Config) *Poller {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	p := &Poller{cfg: cfg, changed: make(chan struct{}), kick: make(chan struct{}, 1), totals: map[string]Totals{}}
+	p := &Poller{cfg: cfg, changed: make(chan struct{}), kick: make(chan struct{}, 1), totals: map[string]Totals{}, sock: unixsock.Shared{Socket: cfg.Socket}}
 	p.rrd.log = cfg.Log
 	p.demand.Store(time.Now().UnixNano())
 	return p
@@ -86,7 +85,7 @@ func New(cfg Config) *Poller {
 
 // Run polls until ctx ends.
 func (p *Poller) Run(ctx context.Context) {
-	defer p.closeClient()
+	defer p.sock.Close()
 	t := time.NewTicker(p.cfg.Interval)
 	defer t.Stop()
 	for {
@@ -232,38 +231,12 @@ func (p *Poller) poll(ctx context.Context) *Snapshot {
 }
 
 func (p *Poller) readCollectd(ctx context.Context, pick func([]string) []string) (Readings, []string, error) {
-	c, err := p.dial(ctx)
+	c, err := p.sock.Get(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	p.sockPolls.Add(1)
 	return readCollectd(ctx, c, pick, &p.times)
-}
-
-// dial returns the shared unixsock client, connecting when there is none.
-// The client reconnects by itself after errors; only the first connection
-// (collectd not up yet when the viewer started) is retried here.
-func (p *Poller) dial(ctx context.Context) (*unixsock.Client, error) {
-	p.clientMu.Lock()
-	defer p.clientMu.Unlock()
-	if p.client != nil {
-		return p.client, nil
-	}
-	c, err := unixsock.Dial(ctx, p.cfg.Socket)
-	if err != nil {
-		return nil, err
-	}
-	p.client = c
-	return c, nil
-}
-
-func (p *Poller) closeClient() {
-	p.clientMu.Lock()
-	defer p.clientMu.Unlock()
-	if p.client != nil {
-		p.client.Close()
-		p.client = nil
-	}
 }
 
 // pickHosts keeps at most MaxHosts: the local host first, then by name.

@@ -177,7 +177,7 @@ func TestFlush(t *testing.T) {
 	}
 	c := collectdenv.StartCollectd(t, collectdenv.Options{Host: "flush", CacheTimeout: 3600})
 	p := New(Config{Socket: c.Sock, Store: datadir.NewStore(c.DataDir, time.Second), Interval: time.Second})
-	defer p.closeClient()
+	defer p.sock.Close()
 	ctx := context.Background()
 	times, err := p.LastValueTimes(ctx)
 	if err != nil {

@@ -49,7 +49,7 @@ func (p *Poller) LastValueTimes(ctx context.Context) (map[unixsock.Identifier]ti
 	if m := p.times.fresh(min(p.cfg.Interval, valueTimesMaxAge)); m != nil {
 		return m, nil
 	}
-	c, err := p.dial(ctx)
+	c, err := p.sock.Get(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ const flushLineBudget = unixsock.MaxCommandLen - 64
 // Flush asks collectd's rrdtool plugin to write the cached values of ids,
 // in as many FLUSH commands as collectd's line limit needs.
 func (p *Poller) Flush(ctx context.Context, ids []unixsock.Identifier) error {
-	c, err := p.dial(ctx)
+	c, err := p.sock.Get(ctx)
 	if err != nil {
 		return err
 	}
